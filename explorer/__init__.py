@@ -1,0 +1,1 @@
+"""UI helpers with no engine maths: charts (pure Plotly builders), state, texts (en + zh)."""

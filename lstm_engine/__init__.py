@@ -1,0 +1,33 @@
+"""lstm_engine: a NumPy LSTM / GRU / RNN character model that keeps every intermediate value.
+
+Imports only NumPy and the standard library. Public API (design.md):
+`load_model(path) -> Model`, `Model.save(path)`, `Model.run(text) -> Trace`,
+`Model.loss_and_grads(text)`, `Model.gradient_norms(text)`.
+"""
+
+from .init import ModelConfig, init_model, set_recurrent_radius, spectral_radius
+from .model import GATE_NAMES, KINDS, GradientNorms, LayerTrace, Model, Trace
+from .modelio import FORMAT, ModelFormatError, from_torch_state_dict, load_model, model_to_bytes, save_model
+from .vocab import UNK, Encoded, Vocab
+
+__all__ = [
+    "FORMAT",
+    "GATE_NAMES",
+    "KINDS",
+    "UNK",
+    "Encoded",
+    "GradientNorms",
+    "LayerTrace",
+    "Model",
+    "ModelConfig",
+    "ModelFormatError",
+    "Trace",
+    "Vocab",
+    "from_torch_state_dict",
+    "init_model",
+    "load_model",
+    "model_to_bytes",
+    "save_model",
+    "set_recurrent_radius",
+    "spectral_radius",
+]

@@ -1,0 +1,138 @@
+"""Recurrent cells as pure step functions in forward/backward pairs (row-vector convention).
+
+Notation (design.md, d2l.ai names): B batch, H hidden size, G gates per cell (LSTM 4,
+GRU 3, RNN 1). The input projection `x_proj = X W_x + b` of a whole sequence is computed
+before the time loop, so a step only adds the recurrent term. The gate matrices are fused
+column-wise: W_h = [W_h1 | W_h2 | ...] of shape (H, G*H), in the gate order below.
+
+LSTM (order i, f, o, c):
+    I = σ(X W_xi + H W_hi + b_i)   F = σ(X W_xf + H W_hf + b_f)   O = σ(X W_xo + H W_ho + b_o)
+    C̃ = tanh(X W_xc + H W_hc + b_c)   C = F ⊙ C_prev + I ⊙ C̃   H = O ⊙ tanh(C)
+GRU (order z, r, h):
+    Z = σ(X W_xz + H W_hz + b_z)   R = σ(X W_xr + H W_hr + b_r)
+    H̃ = tanh(X W_xh + (R ⊙ H) W_hh + b_h)   H = Z ⊙ H_prev + (1 − Z) ⊙ H̃
+RNN:
+    H = tanh(X W_xh + H_prev W_hh + b_h)
+
+Every step backward returns `da`, the gradient with respect to the pre-activations
+(B, G*H) — which is also ∂L/∂x_proj — so the sequence code can form all weight gradients
+with one matmul over the whole sequence (see `recurrent_weight_grad`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function via tanh: exact, and never overflows for large |x|."""
+    return 0.5 * np.tanh(0.5 * x) + 0.5
+
+
+# ---------------------------------------------------------------- LSTM
+def lstm_step_forward(x_proj, h_prev, c_prev, Wh):
+    """One LSTM step.
+
+    x_proj: (B, 4H) input projection X W_x + b; h_prev, c_prev: (B, H); Wh: (H, 4H).
+    Returns (h, c, cache); h, c: (B, H). The cache holds the gate activations
+    ifo: (B, 3H) = [I | F | O], g: (B, H) = C̃, the pre-activations a: (B, 4H) and tanh(C).
+    """
+    H = h_prev.shape[1]
+    a = x_proj + h_prev @ Wh
+    ifo = sigmoid(a[:, : 3 * H])
+    g = np.tanh(a[:, 3 * H :])
+    c = ifo[:, H : 2 * H] * c_prev + ifo[:, :H] * g
+    tc = np.tanh(c)
+    h = ifo[:, 2 * H :] * tc
+    return h, c, (h_prev, c_prev, a, ifo, g, tc)
+
+
+def lstm_step_backward(dh, dc_next, cache, Wh):
+    """Backward of `lstm_step_forward`.
+
+    dh: (B, H) total ∂L/∂h_t; dc_next: (B, H) ∂L/∂c_t arriving through c_{t+1}.
+    Returns (da, dh_prev, dc_prev, dc): da (B, 4H) = ∂L/∂a, dh_prev and dc_prev (B, H) the
+    gradients flowing to step t-1, and dc (B, H) the total ∂L/∂c_t.
+    """
+    h_prev, c_prev, _, ifo, g, tc = cache
+    H = dh.shape[1]
+    i, f, o = ifo[:, :H], ifo[:, H : 2 * H], ifo[:, 2 * H :]
+    dc = dc_next + dh * o * (1.0 - tc * tc)
+    da = np.empty((dh.shape[0], 4 * H), dtype=dh.dtype)
+    da[:, :H] = dc * g  # dI
+    da[:, H : 2 * H] = dc * c_prev  # dF
+    da[:, 2 * H : 3 * H] = dh * tc  # dO
+    da[:, : 3 * H] *= ifo * (1.0 - ifo)  # through σ
+    da[:, 3 * H :] = dc * i * (1.0 - g * g)  # dC̃ through tanh
+    return da, da @ Wh.T, dc * f, dc
+
+
+# ---------------------------------------------------------------- GRU
+def gru_step_forward(x_proj, h_prev, Wh):
+    """One GRU step (d2l form: the reset gate multiplies H before W_hh).
+
+    x_proj: (B, 3H); h_prev: (B, H); Wh: (H, 3H) = [W_hz | W_hr | W_hh].
+    Returns (h, cache); the cache holds zr: (B, 2H) = [Z | R], ht: (B, H) = H̃,
+    rh = R ⊙ H_prev and the pre-activations a: (B, 3H).
+    """
+    H = h_prev.shape[1]
+    a = np.empty_like(x_proj)
+    a[:, : 2 * H] = x_proj[:, : 2 * H] + h_prev @ Wh[:, : 2 * H]
+    zr = sigmoid(a[:, : 2 * H])
+    z = zr[:, :H]
+    rh = zr[:, H:] * h_prev
+    a[:, 2 * H :] = x_proj[:, 2 * H :] + rh @ Wh[:, 2 * H :]
+    ht = np.tanh(a[:, 2 * H :])
+    h = z * h_prev + (1.0 - z) * ht
+    return h, (h_prev, a, zr, ht, rh)
+
+
+def gru_step_backward(dh, cache, Wh):
+    """Backward of `gru_step_forward`. dh: (B, H) total ∂L/∂h_t.
+
+    Returns (da, dh_prev): da (B, 3H) = ∂L/∂a, dh_prev (B, H).
+    """
+    h_prev, _, zr, ht, _ = cache
+    H = dh.shape[1]
+    z, r = zr[:, :H], zr[:, H:]
+    da = np.empty((dh.shape[0], 3 * H), dtype=dh.dtype)
+    da[:, 2 * H :] = dh * (1.0 - z) * (1.0 - ht * ht)  # dH̃ through tanh
+    drh = da[:, 2 * H :] @ Wh[:, 2 * H :].T
+    da[:, :H] = dh * (h_prev - ht)  # dZ
+    da[:, H : 2 * H] = drh * h_prev  # dR
+    da[:, : 2 * H] *= zr * (1.0 - zr)
+    dh_prev = dh * z + drh * r + da[:, : 2 * H] @ Wh[:, : 2 * H].T
+    return da, dh_prev
+
+
+# ---------------------------------------------------------------- RNN
+def rnn_step_forward(x_proj, h_prev, Wh):
+    """One tanh RNN step. x_proj: (B, H); h_prev: (B, H); Wh: (H, H).
+
+    Returns (h, cache); the cache holds h_prev, the pre-activation a and h.
+    """
+    a = x_proj + h_prev @ Wh
+    h = np.tanh(a)
+    return h, (h_prev, a, h)
+
+
+def rnn_step_backward(dh, cache, Wh):
+    """Backward of `rnn_step_forward`. Returns (da, dh_prev), both (B, H)."""
+    _, _, h = cache
+    da = dh * (1.0 - h * h)
+    return da, da @ Wh.T
+
+
+# ---------------------------------------------------------------- weight gradients
+def recurrent_weight_grad(kind: str, h_prevs, rhs, da: np.ndarray) -> np.ndarray:
+    """∂L/∂W_h summed over all steps with one matmul per column block.
+
+    h_prevs: (N, H) stacked h_{t-1}; rhs: (N, H) stacked R ⊙ h_{t-1} (GRU only, else None);
+    da: (N, G*H) stacked pre-activation gradients. Returns (H, G*H).
+    """
+    if kind != "gru":
+        return h_prevs.T @ da
+    H = h_prevs.shape[1]
+    return np.concatenate([h_prevs.T @ da[:, : 2 * H], rhs.T @ da[:, 2 * H :]], axis=1)

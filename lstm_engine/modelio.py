@@ -1,0 +1,245 @@
+"""Model files: the lstm-explorer/1 .npz format of design.md, read defensively.
+
+Keys: "meta/format" = "lstm-explorer/1", "meta/kind" in {lstm, gru, rnn}, "meta/vocab"
+(1-D unicode array of distinct single characters), "{k}/{name}" for layer k with the d2l
+names ("0/W_xi" (V, H), "0/W_hi" (H, H), "0/b_i" (H,), ...), and the head "out/W_hq" (H, V),
+"out/b_q" (V,). Files are read with allow_pickle=False; every key, shape, dtype and value
+is checked before use, and any violation raises ModelFormatError naming the problem.
+Also converts PyTorch nn.LSTM / nn.RNN state dicts (given as NumPy arrays) to this format.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from .model import KINDS, SUFFIXES, Model, fuse
+from .vocab import Vocab
+
+FORMAT = "lstm-explorer/1"
+MAX_FILE_BYTES = 64 * 2**20  # a model file larger than this is refused unread
+MAX_UNPACKED_BYTES = 256 * 2**20  # total declared size of the arrays inside (zip-bomb guard)
+MAX_VOCAB, MAX_HIDDEN, MAX_LAYERS = 4096, 1024, 3
+
+
+class ModelFormatError(ValueError):
+    """A model file that is not a valid lstm-explorer/1 model; the message says why."""
+
+
+def save_model(model: Model, path: str | os.PathLike | BinaryIO) -> None:
+    """Write `model` as an uncompressed lstm-explorer/1 .npz file (path or binary file)."""
+    arrays = {
+        "meta/format": np.array(FORMAT),
+        "meta/kind": np.array(model.kind),
+        "meta/vocab": np.array(model.vocab.chars, dtype="<U1"),
+    }
+    arrays.update({k: np.ascontiguousarray(v) for k, v in model.params().items()})
+    if isinstance(path, (str, os.PathLike)):
+        with open(path, "wb") as fh:
+            np.savez(fh, **arrays)
+    else:
+        np.savez(path, **arrays)
+
+
+def model_to_bytes(model: Model) -> bytes:
+    """The .npz file contents, for downloads."""
+    buf = io.BytesIO()
+    save_model(model, buf)
+    return buf.getvalue()
+
+
+def load_model(source: str | os.PathLike | bytes | BinaryIO) -> Model:
+    """Read and validate a model from a path, bytes, or a binary file object.
+
+    Raises ModelFormatError (a ValueError) with a message naming the problem.
+    """
+    data = _read_bytes(source)
+    arrays = _read_arrays(data)
+    return model_from_arrays(arrays)
+
+
+def _read_bytes(source) -> bytes:
+    """The raw file, refusing anything over MAX_FILE_BYTES before reading it all."""
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            data = bytes(source)
+        elif isinstance(source, (str, os.PathLike)):
+            if Path(source).stat().st_size > MAX_FILE_BYTES:
+                raise ModelFormatError(f"the model file is larger than {MAX_FILE_BYTES // 2**20} MB")
+            data = Path(source).read_bytes()
+        else:
+            data = source.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ModelFormatError(f"cannot read the model file: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ModelFormatError(f"the model file is larger than {MAX_FILE_BYTES // 2**20} MB")
+    return data
+
+
+def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
+    """Unpack the .npz safely: zip checks first, then each array with allow_pickle=False."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
+        raise ModelFormatError("not a .npz model file (not a readable zip archive)") from None
+    if not infos:
+        raise ModelFormatError("the model file is empty")
+    if len(infos) > 64:
+        raise ModelFormatError(f"the model file has {len(infos)} entries; at most 64 are expected")
+    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise ModelFormatError("the arrays inside the file are too large (possible zip bomb)")
+    arrays = {}
+    for info in infos:
+        if not info.filename.endswith(".npy"):
+            raise ModelFormatError(f"unexpected entry {info.filename!r} in the model file")
+        key = info.filename[: -len(".npy")]
+        try:
+            with zf.open(info) as fh:
+                arrays[key] = np.lib.format.read_array(fh, allow_pickle=False)
+        except ValueError as exc:
+            if "pickle" in str(exc).lower() or "object" in str(exc).lower():
+                raise ModelFormatError(
+                    f"{key}: contains pickled Python objects, which are never loaded"
+                ) from None
+            raise ModelFormatError(f"{key}: not a valid array ({exc})") from None
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
+            raise ModelFormatError(f"{key}: damaged data in the model file ({type(exc).__name__})") from None
+    return arrays
+
+
+def _string(arrays: dict, key: str) -> str:
+    """A 0-d unicode metadata entry."""
+    if key not in arrays:
+        raise ModelFormatError(f"missing key {key!r}")
+    a = arrays[key]
+    if a.dtype.kind != "U" or a.ndim != 0:
+        raise ModelFormatError(f"{key} must be a unicode string")
+    return str(a)
+
+
+def _vocab(arrays: dict) -> Vocab:
+    """The validated vocabulary."""
+    if "meta/vocab" not in arrays:
+        raise ModelFormatError("missing key 'meta/vocab'")
+    a = arrays["meta/vocab"]
+    if a.dtype.kind != "U" or a.ndim != 1:
+        raise ModelFormatError("meta/vocab must be a 1-D unicode array")
+    if not 1 <= a.size <= MAX_VOCAB:
+        raise ModelFormatError(f"meta/vocab has {a.size} entries; expected 1 to {MAX_VOCAB}")
+    try:
+        return Vocab([str(ch) for ch in a])
+    except ValueError as exc:
+        raise ModelFormatError(f"meta/vocab: {exc}") from None
+
+
+def expected_shapes(kind: str, V: int, H: int, num_layers: int) -> dict[str, tuple[int, ...]]:
+    """Every parameter key of a model and its shape."""
+    shapes = {}
+    for k in range(num_layers):
+        D = V if k == 0 else H
+        for s in SUFFIXES[kind]:
+            shapes.update({f"{k}/W_x{s}": (D, H), f"{k}/W_h{s}": (H, H), f"{k}/b_{s}": (H,)})
+    shapes.update({"out/W_hq": (H, V), "out/b_q": (V,)})
+    return shapes
+
+
+def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
+    """Validate a dict of arrays in the file's key layout and build the Model."""
+    fmt = _string(arrays, "meta/format")
+    if fmt != FORMAT:
+        raise ModelFormatError(f"unknown format tag {fmt[:40]!r}; expected {FORMAT!r}")
+    kind = _string(arrays, "meta/kind")
+    if kind not in KINDS:
+        raise ModelFormatError(f"unknown model kind {kind[:20]!r}; expected one of {', '.join(KINDS)}")
+    vocab = _vocab(arrays)
+    first = f"0/W_h{SUFFIXES[kind][0]}"
+    if first not in arrays or arrays[first].ndim != 2:
+        raise ModelFormatError(f"missing or malformed key {first!r}")
+    H = arrays[first].shape[0]
+    if not 1 <= H <= MAX_HIDDEN:
+        raise ModelFormatError(f"hidden size {H} is outside 1..{MAX_HIDDEN}")
+    num_layers = 1 + max(int(k.split("/")[0]) for k in arrays if k.split("/")[0].isdigit())
+    if not 1 <= num_layers <= MAX_LAYERS:
+        raise ModelFormatError(f"{num_layers} layers; expected 1 to {MAX_LAYERS}")
+    shapes = expected_shapes(kind, len(vocab), H, num_layers)
+    extra = sorted(set(arrays) - set(shapes) - {"meta/format", "meta/kind", "meta/vocab"})
+    if extra:
+        raise ModelFormatError(f"unexpected keys: {', '.join(extra[:5])}")
+    dtypes = set()
+    for key, shape in shapes.items():
+        if key not in arrays:
+            raise ModelFormatError(f"missing key {key!r}")
+        a = arrays[key]
+        if a.dtype not in (np.float32, np.float64):
+            raise ModelFormatError(f"{key} has dtype {a.dtype}; expected float32 or float64")
+        if a.shape != shape:
+            raise ModelFormatError(f"{key} has shape {a.shape}; expected {shape}")
+        if not np.isfinite(a).all():
+            raise ModelFormatError(f"{key} contains NaN or infinite values")
+        dtypes.add(a.dtype)
+    if len(dtypes) > 1:
+        raise ModelFormatError("parameters mix float32 and float64")
+    layers, head = fuse(kind, {k: arrays[k] for k in shapes}, num_layers)
+    return Model(kind, vocab, layers, head)
+
+
+# ---------------------------------------------------------------- PyTorch conversion
+# PyTorch's gate order within weight_ih / weight_hh, mapped onto our suffixes.
+TORCH_ORDER = {"lstm": ("i", "f", "c", "o"), "rnn": ("h",)}
+
+
+def from_torch_state_dict(
+    state: dict[str, np.ndarray],
+    kind: str,
+    vocab: Vocab,
+    head_prefix: str = "fc",
+    embedding_key: str | None = None,
+    rnn_prefix: str = "",
+) -> Model:
+    """Convert a PyTorch char model's state dict (values as NumPy arrays) to a Model.
+
+    Expects nn.LSTM or nn.RNN(tanh) keys `{rnn_prefix}weight_ih_l{k}`, `weight_hh_l{k}`,
+    `bias_ih_l{k}`, `bias_hh_l{k}` (batch_first or not does not matter), and a linear head
+    `{head_prefix}.weight` (V, H), `{head_prefix}.bias` (V,). Layer 0's input is the one-hot
+    character; with an nn.Embedding before the RNN, pass its key as `embedding_key` and it is
+    folded in (onehot · E · W_ih^T = E W_ih^T). PyTorch adds two biases; we keep their sum.
+    """
+    if kind not in TORCH_ORDER:
+        raise ModelFormatError("only nn.LSTM and nn.RNN state dicts can be converted")
+    order = TORCH_ORDER[kind]
+    named = {}
+    k = 0
+    while f"{rnn_prefix}weight_ih_l{k}" in state:
+        w_ih = np.asarray(state[f"{rnn_prefix}weight_ih_l{k}"], dtype=np.float64)
+        w_hh = np.asarray(state[f"{rnn_prefix}weight_hh_l{k}"], dtype=np.float64)
+        b = np.asarray(state[f"{rnn_prefix}bias_ih_l{k}"], dtype=np.float64) + np.asarray(
+            state[f"{rnn_prefix}bias_hh_l{k}"], dtype=np.float64
+        )
+        if k == 0 and embedding_key is not None:
+            w_ih = w_ih @ np.asarray(state[embedding_key], dtype=np.float64).T  # (G*H, V)
+        H = w_hh.shape[1]
+        for j, s in enumerate(order):
+            rows = slice(j * H, (j + 1) * H)
+            named[f"{k}/W_x{s}"], named[f"{k}/W_h{s}"], named[f"{k}/b_{s}"] = (
+                w_ih[rows].T,
+                w_hh[rows].T,
+                b[rows],
+            )
+        k += 1
+    if k == 0:
+        raise ModelFormatError(f"no '{rnn_prefix}weight_ih_l0' in the state dict")
+    arrays = {
+        "meta/format": np.array(FORMAT),
+        "meta/kind": np.array(kind),
+        "meta/vocab": np.array(vocab.chars),
+    }
+    arrays.update({n: np.ascontiguousarray(a) for n, a in named.items()})
+    arrays["out/W_hq"] = np.asarray(state[f"{head_prefix}.weight"], dtype=np.float64).T
+    arrays["out/b_q"] = np.asarray(state[f"{head_prefix}.bias"], dtype=np.float64)
+    return model_from_arrays(arrays)

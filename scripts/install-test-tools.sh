@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs: the dev Python packages and a Chromium for the browser tests.
+# Chromium: Debian's package where apt is available (Playwright's own download fails on machines
+# without general internet access), else Playwright's own browser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python -m pip install -q -r requirements-dev.txt
+if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
+  exit 0
+fi
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then
+  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+else
+  python -m playwright install chromium
+fi

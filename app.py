@@ -20,5 +20,9 @@ with st.sidebar:
 
 pages = [
     st.Page("pages/gates.py", title=tr("nav.gates"), icon="🚦", url_path="gates", default=True),
+    st.Page("pages/one_step.py", title=tr("nav.one_step"), icon="🔢", url_path="one-step"),
+    st.Page("pages/memory.py", title=tr("nav.memory"), icon="🧠", url_path="memory"),
+    st.Page("pages/train.py", title=tr("nav.train"), icon="🏋️", url_path="train"),
+    st.Page("pages/cells.py", title=tr("nav.cells"), icon="🔬", url_path="cells"),
 ]
 st.navigation(pages).run()

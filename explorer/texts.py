@@ -50,6 +50,16 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "common.shipped": {"en": "shipped", "zh": "内置"},
     "common.yours": {"en": "yours", "zh": "你的"},
+    # --- gates page (keys "gates.*")
+    # --- end gates page
+    # --- one-step page (keys "step.*")
+    # --- end one-step page
+    # --- memory page (keys "memory.*")
+    # --- end memory page
+    # --- train page (keys "train.*")
+    # --- end train page
+    # --- cells page (keys "cells.*")
+    # --- end cells page
 }
 
 

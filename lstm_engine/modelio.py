@@ -11,8 +11,12 @@ Also converts PyTorch nn.LSTM / nn.RNN state dicts (given as NumPy arrays) to th
 from __future__ import annotations
 
 import io
+import math
 import os
+import re
+import warnings
 import zipfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,6 +29,7 @@ FORMAT = "lstm-explorer/1"
 MAX_FILE_BYTES = 64 * 2**20  # a model file larger than this is refused unread
 MAX_UNPACKED_BYTES = 256 * 2**20  # total declared size of the arrays inside (zip-bomb guard)
 MAX_VOCAB, MAX_HIDDEN, MAX_LAYERS = 4096, 1024, 3
+MAX_ENTRIES = 64  # 3 meta keys + 3 layers x 12 LSTM names + 2 head arrays = 41 at most
 
 
 class ModelFormatError(ValueError):
@@ -32,7 +37,12 @@ class ModelFormatError(ValueError):
 
 
 def save_model(model: Model, path: str | os.PathLike | BinaryIO) -> None:
-    """Write `model` as an uncompressed lstm-explorer/1 .npz file (path or binary file)."""
+    """Write `model` as an uncompressed lstm-explorer/1 .npz file (path or binary file).
+
+    Raises ValueError for a vocab holding "\x00", which a numpy unicode array cannot keep.
+    """
+    if "\x00" in model.vocab.index:
+        raise ValueError("a vocabulary containing the NUL character cannot be saved")
     arrays = {
         "meta/format": np.array(FORMAT),
         "meta/kind": np.array(model.kind),
@@ -76,41 +86,103 @@ def _read_bytes(source) -> bytes:
             data = source.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ModelFormatError(f"cannot read the model file: {exc.strerror or exc}") from None
+    if not isinstance(data, (bytes, bytearray)):  # e.g. a file opened in text mode
+        raise ModelFormatError("the model file must be read as bytes (open it in binary mode)")
     if len(data) > MAX_FILE_BYTES:
         raise ModelFormatError(f"the model file is larger than {MAX_FILE_BYTES // 2**20} MB")
     return data
 
 
 def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
-    """Unpack the .npz safely: zip checks first, then each array with allow_pickle=False."""
+    """Unpack the .npz safely: zip checks first, then each member with `_read_member`.
+
+    Every member must be a "<key>.npy" file with a distinct name; the declared unpacked sizes
+    are summed before anything is decompressed (zip-bomb guard), and zipfile never reads past a
+    member's declared size, so a lying archive cannot make us read more.
+    """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, RuntimeError):
+        # RuntimeError covers NotImplementedError("zip file version ...") from a mangled header
         raise ModelFormatError("not a .npz model file (not a readable zip archive)") from None
     if not infos:
-        raise ModelFormatError("the model file is empty")
-    if len(infos) > 64:
-        raise ModelFormatError(f"the model file has {len(infos)} entries; at most 64 are expected")
+        raise ModelFormatError("the model file is empty (a zip archive with no arrays)")
+    if len(infos) > MAX_ENTRIES:
+        raise ModelFormatError(f"the model file has {len(infos)} entries; at most {MAX_ENTRIES} are expected")
     if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
         raise ModelFormatError("the arrays inside the file are too large (possible zip bomb)")
     arrays = {}
     for info in infos:
         if not info.filename.endswith(".npy"):
-            raise ModelFormatError(f"unexpected entry {info.filename!r} in the model file")
+            raise ModelFormatError(f"unexpected entry {info.filename[:60]!r} in the model file")
         key = info.filename[: -len(".npy")]
+        if key in arrays:
+            raise ModelFormatError(f"entry {key[:60]!r} appears twice in the model file")
         try:
             with zf.open(info) as fh:
-                arrays[key] = np.lib.format.read_array(fh, allow_pickle=False)
-        except ValueError as exc:
-            if "pickle" in str(exc).lower() or "object" in str(exc).lower():
-                raise ModelFormatError(
-                    f"{key}: contains pickled Python objects, which are never loaded"
-                ) from None
-            raise ModelFormatError(f"{key}: not a valid array ({exc})") from None
-        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
-            raise ModelFormatError(f"{key}: damaged data in the model file ({type(exc).__name__})") from None
+                arrays[key] = _read_member(fh, info.file_size, key)
+        except ModelFormatError:
+            raise
+        # ValueError: e.g. "negative seek value" from a mangled member offset
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, zlib.error) as exc:
+            raise ModelFormatError(
+                f"{key[:60]}: damaged data in the model file ({type(exc).__name__})"
+            ) from None
     return arrays
+
+
+def _read_member(fh: BinaryIO, size: int, key: str) -> np.ndarray:
+    """One .npy member, parsed by hand rather than with np.lib.format.read_array.
+
+    Why: read_array allocates the array the header declares before reading any data, so a
+    header claiming shape (10**9, 10**9) would raise MemoryError (or reserve huge memory)
+    instead of a clear error. Here the header is parsed (numpy's safe literal parser, size
+    capped), the dtype is checked (no object/pickle, no structured types), and the declared
+    byte count must fit inside the member's declared size before anything is allocated.
+    """
+    name = key[:60]
+    try:
+        # numpy's header parser can fail in several ways on garbage (ValueError, but also
+        # tokenize.TokenError and SyntaxWarnings), so any failure here means "not an array"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version in ((2, 0), (3, 0)):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+    except (zipfile.BadZipFile, OSError, zlib.error):
+        raise  # damaged zip data: reported by the caller
+    except Exception as exc:  # untrusted header text, see above
+        raise ModelFormatError(f"{name}: not a valid .npy array ({str(exc)[:80]})") from None
+    if dtype.hasobject:
+        raise ModelFormatError(f"{name}: contains pickled Python objects, which are never loaded")
+    if dtype.kind not in "biufSU" or dtype.fields is not None or dtype.subdtype is not None:
+        raise ModelFormatError(f"{name}: unsupported dtype {dtype.str}")
+    if len(shape) > 2:
+        raise ModelFormatError(f"{name}: has {len(shape)} dimensions; model arrays have at most 2")
+    count = math.prod(shape)
+    nbytes = count * dtype.itemsize
+    if nbytes > size - fh.tell():  # what is left of the member after the header
+        raise ModelFormatError(f"{name}: declared shape {shape[:4]} does not fit the data in the file")
+    raw = fh.read(nbytes)
+    if len(raw) != nbytes:
+        raise ModelFormatError(f"{name}: the array data is truncated")
+    a = np.frombuffer(raw, dtype=dtype, count=count).reshape(shape, order="F" if fortran else "C")
+    # a native-byte-order, writeable, C-ordered copy (frombuffer arrays are read-only)
+    a = np.array(a, dtype=dtype.newbyteorder("="), order="C")  # (not ascontiguousarray: 0-d stays 0-d)
+    # numpy raises SystemError (not ValueError) when it meets a code point past U+10FFFF
+    if (
+        dtype.kind == "U"
+        and a.size
+        and dtype.itemsize
+        and int(a.reshape(-1).view(np.uint32).max()) > 0x10FFFF
+    ):
+        raise ModelFormatError(f"{name}: contains invalid unicode code points")
+    return a
 
 
 def _string(arrays: dict, key: str) -> str:
@@ -164,13 +236,14 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     H = arrays[first].shape[0]
     if not 1 <= H <= MAX_HIDDEN:
         raise ModelFormatError(f"hidden size {H} is outside 1..{MAX_HIDDEN}")
-    num_layers = 1 + max(int(k.split("/")[0]) for k in arrays if k.split("/")[0].isdigit())
+    # ASCII digits only: str.isdigit() also accepts "²", which int() rejects
+    num_layers = 1 + max(int(m[1]) for k in arrays if (m := re.match(r"([0-9]{1,6})/", k)))
     if not 1 <= num_layers <= MAX_LAYERS:
         raise ModelFormatError(f"{num_layers} layers; expected 1 to {MAX_LAYERS}")
     shapes = expected_shapes(kind, len(vocab), H, num_layers)
     extra = sorted(set(arrays) - set(shapes) - {"meta/format", "meta/kind", "meta/vocab"})
     if extra:
-        raise ModelFormatError(f"unexpected keys: {', '.join(extra[:5])}")
+        raise ModelFormatError(f"unexpected keys: {', '.join(repr(k[:40]) for k in extra[:5])}")
     dtypes = set()
     for key, shape in shapes.items():
         if key not in arrays:

@@ -65,6 +65,9 @@ class Vocab:
         frequent first up to `max_size` (rare ones fold into UNK), sorted, plus UNK."""
         counts = Counter(text)
         counts.pop(UNK, None)
+        # NUL cannot be stored: numpy unicode arrays (the model file's vocab) strip trailing
+        # NULs, so "\x00" would come back as "" and the file would not load. It maps to UNK.
+        counts.pop("\x00", None)
         common = [ch for ch, n in counts.most_common(max_size - 1) if n >= min_count]
         return cls(sorted(common) + [UNK])
 

@@ -281,22 +281,48 @@ def from_torch_state_dict(
     `bias_ih_l{k}`, `bias_hh_l{k}` (batch_first or not does not matter), and a linear head
     `{head_prefix}.weight` (V, H), `{head_prefix}.bias` (V,). Layer 0's input is the one-hot
     character; with an nn.Embedding before the RNN, pass its key as `embedding_key` and it is
-    folded in (onehot · E · W_ih^T = E W_ih^T). PyTorch adds two biases; we keep their sum.
+    folded in (onehot · E · W_ih^T = E W_ih^T). PyTorch adds two biases; we keep their sum
+    (missing biases, as with bias=False, count as zero). nn.RNN must use the default tanh:
+    a state dict does not say which nonlinearity was used. Raises ModelFormatError.
     """
     if kind not in TORCH_ORDER:
+        # nn.GRU puts its reset gate after the matmul (r ⊙ (W_hn h + b_hn)), not the d2l form
         raise ModelFormatError("only nn.LSTM and nn.RNN state dicts can be converted")
+    if any("_reverse" in key or "weight_hr" in key for key in state):
+        raise ModelFormatError("bidirectional or projected (proj_size) LSTMs cannot be converted")
+
+    def tensor(key: str, ndim: int, default=None) -> np.ndarray:
+        """state[key] as a float64 array of `ndim` dimensions, or a clear error."""
+        if key not in state:
+            if default is not None:
+                return default
+            raise ModelFormatError(f"the state dict has no key {key!r}")
+        try:
+            a = np.asarray(state[key], dtype=np.float64)
+        except (TypeError, ValueError, RuntimeError):
+            raise ModelFormatError(f"{key} is not a numeric array (pass tensors as .numpy())") from None
+        if a.ndim != ndim:
+            raise ModelFormatError(f"{key} has {a.ndim} dimensions; expected {ndim}")
+        return a
+
     order = TORCH_ORDER[kind]
     named = {}
     k = 0
     while f"{rnn_prefix}weight_ih_l{k}" in state:
-        w_ih = np.asarray(state[f"{rnn_prefix}weight_ih_l{k}"], dtype=np.float64)
-        w_hh = np.asarray(state[f"{rnn_prefix}weight_hh_l{k}"], dtype=np.float64)
-        b = np.asarray(state[f"{rnn_prefix}bias_ih_l{k}"], dtype=np.float64) + np.asarray(
-            state[f"{rnn_prefix}bias_hh_l{k}"], dtype=np.float64
-        )
+        w_ih = tensor(f"{rnn_prefix}weight_ih_l{k}", 2)
+        w_hh = tensor(f"{rnn_prefix}weight_hh_l{k}", 2)
+        no_bias = np.zeros(w_hh.shape[0])  # nn.LSTM(bias=False) has no bias keys
+        b = tensor(f"{rnn_prefix}bias_ih_l{k}", 1, no_bias) + tensor(f"{rnn_prefix}bias_hh_l{k}", 1, no_bias)
         if k == 0 and embedding_key is not None:
-            w_ih = w_ih @ np.asarray(state[embedding_key], dtype=np.float64).T  # (G*H, V)
+            emb = tensor(embedding_key, 2)
+            if emb.shape[1] != w_ih.shape[1]:
+                raise ModelFormatError(
+                    f"{embedding_key} has shape {emb.shape}; its width must be {w_ih.shape[1]}"
+                )
+            w_ih = w_ih @ emb.T  # (G*H, V)
         H = w_hh.shape[1]
+        if w_hh.shape[0] != len(order) * H or w_ih.shape[0] != len(order) * H or b.shape != (len(order) * H,):
+            raise ModelFormatError(f"layer {k}: shapes do not match a PyTorch {kind.upper()} of {H} units")
         for j, s in enumerate(order):
             rows = slice(j * H, (j + 1) * H)
             named[f"{k}/W_x{s}"], named[f"{k}/W_h{s}"], named[f"{k}/b_{s}"] = (
@@ -313,6 +339,6 @@ def from_torch_state_dict(
         "meta/vocab": np.array(vocab.chars),
     }
     arrays.update({n: np.ascontiguousarray(a) for n, a in named.items()})
-    arrays["out/W_hq"] = np.asarray(state[f"{head_prefix}.weight"], dtype=np.float64).T
-    arrays["out/b_q"] = np.asarray(state[f"{head_prefix}.bias"], dtype=np.float64)
+    arrays["out/W_hq"] = tensor(f"{head_prefix}.weight", 2).T
+    arrays["out/b_q"] = tensor(f"{head_prefix}.bias", 1, np.zeros(arrays["out/W_hq"].shape[1]))
     return model_from_arrays(arrays)

@@ -179,11 +179,7 @@ class Model:
         """Pull (T, H) gate and state histories for batch row 0 out of a layer's caches."""
         H, T = self.hidden_size, lc.hs.shape[0]
         G = GATES[self.kind]
-        pre = (
-            np.stack([s[2] if self.kind == "lstm" else s[1] for s in lc.steps])[:, 0]
-            if T
-            else np.zeros((0, G * H))
-        )
+        pre = sequence.step_preactivations(lc.steps)[:, 0] if T else np.zeros((0, G * H))
         names = GATE_NAMES[self.kind] or ("hidden",)
         pre_d = {n: pre[:, j * H : (j + 1) * H] for j, n in enumerate(names)}
         gates = {}

@@ -15,18 +15,16 @@ c is None for the GRU and RNN.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .cells import (
     gru_step_backward,
-    gru_step_forward,
     lstm_step_backward,
-    lstm_step_forward,
     recurrent_weight_grad,
     rnn_step_backward,
-    rnn_step_forward,
 )
 
 State = list[tuple[np.ndarray, np.ndarray | None]]
@@ -58,30 +56,156 @@ def zero_state(kind: str, num_layers: int, batch: int, hidden: int, dtype=np.flo
     return [(zeros(), zeros() if kind == "lstm" else None) for _ in range(num_layers)]
 
 
+class Steps(Sequence):
+    """The per-step caches of one layer, stored as whole-sequence arrays.
+
+    Behaves like the list of per-step cache tuples the cells return (steps[t] is exactly the
+    tuple `lstm_step_forward` / `gru_step_forward` / `rnn_step_forward` would give, as views),
+    but keeps time-major buffers so the backward pass can vectorise everything that does not
+    depend on the recurrence. Fields (all (T, B, ·)): h_prev, c_prev (LSTM), a the
+    pre-activations (T, B, G*H), act the gate activations ([I|F|O|C̃] LSTM, [Z|R] GRU), ht
+    (GRU H̃), rh (GRU R ⊙ H_prev), tc (LSTM tanh C), h (RNN output).
+    """
+
+    def __init__(self, kind: str, **arrays) -> None:
+        self.kind = kind
+        self.h_prev, self.a = arrays["h_prev"], arrays["a"]
+        self.c_prev, self.act, self.tc = arrays.get("c_prev"), arrays.get("act"), arrays.get("tc")
+        self.ht, self.rh, self.h = arrays.get("ht"), arrays.get("rh"), arrays.get("h")
+
+    def __len__(self) -> int:
+        return self.a.shape[0]
+
+    def __getitem__(self, t):
+        if isinstance(t, slice):
+            return [self[i] for i in range(*t.indices(len(self)))]
+        if self.kind == "lstm":
+            H = self.h_prev.shape[2]
+            return (
+                self.h_prev[t],
+                self.c_prev[t],
+                self.a[t],
+                self.act[t, :, : 3 * H],
+                self.act[t, :, 3 * H :],
+                self.tc[t],
+            )
+        if self.kind == "gru":
+            return (self.h_prev[t], self.a[t], self.act[t], self.ht[t], self.rh[t])
+        return (self.h_prev[t], self.a[t], self.h[t])
+
+
 def layer_forward(kind: str, x_proj: np.ndarray, Wh: np.ndarray, h0, c0):
     """Run one recurrent layer over time.
 
     x_proj: (T, B, G*H) precomputed X W_x + b; Wh: (H, G*H); h0, c0: (B, H) (c0 None
     unless LSTM). Returns (hs, cs, steps): hs, cs (T, B, H) (cs None unless LSTM) and the
-    list of per-step caches.
+    per-step caches (a `Steps`: steps[t] is the tuple the cell's step forward returns).
+
+    The loops below compute exactly the cells' equations (cells.py is the readable
+    reference, and tests check they agree), written for speed: whole-sequence buffers
+    allocated once, every per-step NumPy call writing into them with out=, and σ folded
+    into one tanh (σ(x) = ½ tanh(x/2) + ½, the ½ pre-multiplied into the weights; exact,
+    since scaling by ½ is exact in floating point).
     """
     T, B, _ = x_proj.shape
     H = Wh.shape[0]
-    hs = np.empty((T, B, H), dtype=x_proj.dtype)
-    cs = np.empty_like(hs) if kind == "lstm" else None
-    steps = []
-    h, c = h0, c0
+    h_all = np.empty((T + 1, B, H), dtype=x_proj.dtype)  # h_all[t] = h_{t-1}; h_all[0] = h0
+    h_all[0] = h0
+    if kind == "lstm":
+        c_all = np.empty_like(h_all)
+        c_all[0] = c0
+        steps = _lstm_forward_loop(x_proj, Wh, h_all, c_all)
+        return h_all[1:], c_all[1:], steps
+    loop = _gru_forward_loop if kind == "gru" else _rnn_forward_loop
+    return h_all[1:], None, loop(x_proj, Wh, h_all)
+
+
+def _sigmoid_scale(G: int, H: int, dtype) -> np.ndarray:
+    """(G*H,) factors: ½ on the sigmoid-gate columns, 1 on the last (tanh) block."""
+    scale = np.full(G * H, 0.5, dtype=dtype)
+    scale[(G - 1) * H :] = 1.0
+    return scale
+
+
+def _lstm_forward_loop(x_proj, Wh, h_all, c_all) -> Steps:
+    """LSTM over time (equations in cells.py) into h_all, c_all: (T+1, B, H)."""
+    T, B, H = x_proj.shape[0], x_proj.shape[1], Wh.shape[0]
+    dt = x_proj.dtype
+    scale = _sigmoid_scale(4, H, dt)
+    Ws = Wh * scale  # pre-activations come out pre-halved for σ
+    a = x_proj * scale  # X W_x + b, halved; the loop adds H_prev W_h; true values after the loop
+    act = np.empty_like(x_proj)  # [I | F | O | C̃]
+    tc = np.empty((T, B, H), dtype=dt)
+    hw, ig = np.empty((B, 4 * H), dtype=dt), np.empty((B, H), dtype=dt)
+    half = np.array(0.5, dtype=dt)  # a 0-d array: cheaper per call than a Python float
+    # whole-sequence views per gate, made once, so each step only indexes [t]
+    ifo_all, I, F, O, G = (
+        act[..., : 3 * H],
+        act[..., :H],
+        act[..., H : 2 * H],
+        act[..., 2 * H : 3 * H],
+        act[..., 3 * H :],
+    )
     for t in range(T):
-        if kind == "lstm":
-            h, c, cache = lstm_step_forward(x_proj[t], h, c, Wh)
-            cs[t] = c
-        elif kind == "gru":
-            h, cache = gru_step_forward(x_proj[t], h, Wh)
-        else:
-            h, cache = rnn_step_forward(x_proj[t], h, Wh)
-        hs[t] = h
-        steps.append(cache)
-    return hs, cs, steps
+        np.matmul(h_all[t], Ws, out=hw)
+        at = a[t]
+        at += hw
+        np.tanh(at, out=act[t])  # tanh(a/2) on I, F, O; tanh(a) on C̃
+        ifo = ifo_all[t]
+        ifo *= half
+        ifo += half  # σ(a) = ½ tanh(a/2) + ½
+        c = c_all[t + 1]
+        np.multiply(F[t], c_all[t], out=c)  # F ⊙ C_prev
+        np.multiply(I[t], G[t], out=ig)  # I ⊙ C̃
+        c += ig
+        np.tanh(c, out=tc[t])
+        np.multiply(O[t], tc[t], out=h_all[t + 1])  # H = O ⊙ tanh(C)
+    a /= scale  # undo the ½ (exact): the cache keeps the true pre-activations
+    return Steps("lstm", h_prev=h_all[:-1], c_prev=c_all[:-1], a=a, act=act, tc=tc)
+
+
+def _gru_forward_loop(x_proj, Wh, h_all) -> Steps:
+    """GRU over time (d2l form, equations in cells.py) into h_all: (T+1, B, H)."""
+    T, B, H = x_proj.shape[0], x_proj.shape[1], Wh.shape[0]
+    dt = x_proj.dtype
+    scale = _sigmoid_scale(3, H, dt)
+    W_zr = Wh[:, : 2 * H] * 0.5  # σ via tanh, as in the LSTM loop
+    W_hh = np.ascontiguousarray(Wh[:, 2 * H :])
+    a = x_proj * scale  # (T, B, 3H) pre-activations, Z and R halved until after the loop
+    a_zr, a_h = a[..., : 2 * H], a[..., 2 * H :]
+    zr = np.empty((T, B, 2 * H), dtype=dt)
+    ht = np.empty((T, B, H), dtype=dt)
+    rh = np.empty_like(ht)
+    hw, tmp = np.empty((B, 2 * H), dtype=dt), np.empty((B, H), dtype=dt)
+    half = np.array(0.5, dtype=dt)
+    Z, R = zr[..., :H], zr[..., H:]
+    for t in range(T):
+        np.matmul(h_all[t], W_zr, out=hw)
+        azr = a_zr[t]
+        azr += hw
+        np.tanh(azr, out=zr[t])
+        zr[t] *= half
+        zr[t] += half  # [Z | R]
+        np.multiply(R[t], h_all[t], out=rh[t])  # R ⊙ H_prev
+        np.matmul(rh[t], W_hh, out=tmp)
+        ah = a_h[t]
+        ah += tmp
+        np.tanh(ah, out=ht[t])  # H̃
+        np.subtract(h_all[t], ht[t], out=tmp)  # H = Z ⊙ H_prev + (1 − Z) ⊙ H̃ = H̃ + Z ⊙ (H_prev − H̃)
+        tmp *= Z[t]
+        np.add(ht[t], tmp, out=h_all[t + 1])
+    a /= scale  # true pre-activations (exact)
+    return Steps("gru", h_prev=h_all[:-1], a=a, act=zr, ht=ht, rh=rh)
+
+
+def _rnn_forward_loop(x_proj, Wh, h_all) -> Steps:
+    """tanh RNN over time into h_all: (T+1, B, H)."""
+    a = np.empty_like(x_proj)
+    for t in range(x_proj.shape[0]):
+        np.matmul(h_all[t], Wh, out=a[t])
+        a[t] += x_proj[t]
+        np.tanh(a[t], out=h_all[t + 1])
+    return Steps("rnn", h_prev=h_all[:-1], a=a, h=h_all[1:])
 
 
 def layer_backward(kind: str, dhs: np.ndarray, steps: list, Wh: np.ndarray, dh_last=None, dc_last=None):
@@ -92,16 +216,126 @@ def layer_backward(kind: str, dhs: np.ndarray, steps: list, Wh: np.ndarray, dh_l
     (da, dh0, dc0, dh_total, dc_total): da (T, B, G*H) pre-activation gradients; dh0, dc0
     (B, H) gradients for the initial state; dh_total, dc_total (T, B, H) the total ∂L/∂h_t
     and ∂L/∂c_t (dc None unless LSTM), which is what the vanishing-gradient view plots.
+
+    `steps` from `layer_forward` (a Steps) takes the fast path: every factor that does not
+    depend on the recurrence (σ', 1 − tanh², ...) is computed for all t at once before the
+    loop, leaving a few in-place calls per step. Any other list of per-step cache tuples goes
+    through the cells' step backward functions.
     """
+    T, B, H = dhs.shape
+    dh_carry = np.zeros((B, H), dtype=dhs.dtype) if dh_last is None else np.array(dh_last, dtype=dhs.dtype)
+    dc_carry = None
+    if kind == "lstm":
+        dc_carry = (
+            np.zeros((B, H), dtype=dhs.dtype) if dc_last is None else np.array(dc_last, dtype=dhs.dtype)
+        )
+    if not isinstance(steps, Steps):
+        return _layer_backward_cells(kind, dhs, steps, Wh, dh_carry, dc_carry)
+    if kind == "lstm":
+        return _lstm_backward_loop(dhs, steps, Wh, dh_carry, dc_carry)
+    if kind == "gru":
+        return _gru_backward_loop(dhs, steps, Wh, dh_carry)
+    return _rnn_backward_loop(dhs, steps, Wh, dh_carry)
+
+
+def _lstm_backward_loop(dhs, st: Steps, Wh, dh_carry, dc_carry):
+    """LSTM BPTT; the same equations as cells.lstm_step_backward, regrouped.
+
+    Per step only dh = ∂L/∂h_t and dc = ∂L/∂c_t are recurrent; with them
+    da = [dc·M_I, dc·M_F, dh·M_O, dc·M_C] where the factors M are precomputed for all t
+    (in place, without temporaries: fresh big arrays cost page faults), and da then
+    overwrites M step by step.
+    """
+    T, B, H = dhs.shape
+    act, tc = st.act, st.tc
+    I, F, O, G = act[..., :H], act[..., H : 2 * H], act[..., 2 * H : 3 * H], act[..., 3 * H :]
+    M = np.subtract(1.0, act)  # (T, B, 4H); becomes da
+    Mi, Mf, Mo, Mc = M[..., :H], M[..., H : 2 * H], M[..., 2 * H : 3 * H], M[..., 3 * H :]
+    M[..., : 3 * H] *= act[..., : 3 * H]  # σ' = σ (1 − σ) for I, F, O
+    Mi *= G  # dI = dc ⊙ C̃ ⊙ σ'
+    Mf *= st.c_prev  # dF = dc ⊙ C_prev ⊙ σ'
+    Mo *= tc  # dO = dh ⊙ tanh C ⊙ σ'
+    np.multiply(G, G, out=Mc)
+    np.subtract(1.0, Mc, out=Mc)
+    Mc *= I  # dC̃ = dc ⊙ I ⊙ (1 − C̃²)
+    K = np.multiply(tc, tc)
+    np.subtract(1.0, K, out=K)
+    K *= O  # dh's share of dc: dc = dc_next + dh ⊙ O ⊙ (1 − tanh²C)
+    Mif = M.reshape(T, B, 4, H)[:, :, :2]  # the I and F blocks, both scaled by dc
+    dh_total = np.empty_like(dhs)
+    dc_total = np.empty_like(dhs)
+    WhT = np.ascontiguousarray(Wh.T)
+    for t in range(T - 1, -1, -1):
+        dh, dc = dh_total[t], dc_total[t]
+        np.add(dhs[t], dh_carry, out=dh)
+        np.multiply(dh, K[t], out=dc)
+        dc += dc_carry
+        mif = Mif[t]
+        mif *= dc[:, None]  # dI, dF
+        Mo[t] *= dh  # dO
+        Mc[t] *= dc  # dC̃
+        np.multiply(dc, F[t], out=dc_carry)  # ∂L/∂c_{t-1} through C = F ⊙ C_prev + ...
+        np.matmul(M[t], WhT, out=dh_carry)  # ∂L/∂h_{t-1}
+    return M, dh_carry, dc_carry, dh_total, dc_total
+
+
+def _gru_backward_loop(dhs, st: Steps, Wh, dh_carry):
+    """GRU BPTT; the same equations as cells.gru_step_backward, with the non-recurrent
+    factors precomputed in place for all t."""
+    T, B, H = dhs.shape
+    Z, R = st.act[..., :H], st.act[..., H:]
+    K_h = np.multiply(st.ht, st.ht)
+    np.subtract(1.0, K_h, out=K_h)
+    K_h *= 1.0 - Z  # dH̃-pre = dh ⊙ (1 − Z) ⊙ (1 − H̃²)
+    K_zr = np.subtract(1.0, st.act)
+    K_zr *= st.act  # σ' for Z and R
+    K_z, K_r = K_zr[..., :H], K_zr[..., H:]
+    K_z *= st.h_prev - st.ht  # dZ-pre = dh ⊙ (H_prev − H̃) ⊙ σ'
+    K_r *= st.h_prev  # dR-pre = d(R ⊙ H_prev) ⊙ H_prev ⊙ σ'
+    da = np.empty((T, B, 3 * H), dtype=dhs.dtype)
+    da_zr, da_h = da[..., : 2 * H], da[..., 2 * H :]
+    dh_total = np.empty_like(dhs)
+    W_zrT = np.ascontiguousarray(Wh[:, : 2 * H].T)
+    W_hhT = np.ascontiguousarray(Wh[:, 2 * H :].T)
+    drh, tmp = np.empty((B, H), dtype=dhs.dtype), np.empty((B, H), dtype=dhs.dtype)
+    dzr = np.empty((B, 2 * H), dtype=dhs.dtype)
+    for t in range(T - 1, -1, -1):
+        dh = dh_total[t]
+        np.add(dhs[t], dh_carry, out=dh)
+        np.multiply(dh, K_h[t], out=da_h[t])
+        np.matmul(da_h[t], W_hhT, out=drh)  # ∂L/∂(R ⊙ H_prev)
+        np.multiply(dh, K_z[t], out=dzr[:, :H])
+        np.multiply(drh, K_r[t], out=dzr[:, H:])
+        da_zr[t] = dzr
+        np.matmul(dzr, W_zrT, out=dh_carry)  # ∂L/∂h_{t-1}: through the gates,
+        np.multiply(dh, Z[t], out=tmp)  # through Z ⊙ H_prev,
+        dh_carry += tmp
+        np.multiply(drh, R[t], out=tmp)  # and through R ⊙ H_prev
+        dh_carry += tmp
+    return da, dh_carry, None, dh_total, None
+
+
+def _rnn_backward_loop(dhs, st: Steps, Wh, dh_carry):
+    """tanh RNN BPTT: da = dh ⊙ (1 − H²), dh_prev = da W_hh^T."""
+    T = dhs.shape[0]
+    K = 1.0 - st.h * st.h
+    da = np.empty_like(st.a)
+    dh_total = np.empty_like(dhs)
+    WhT = np.ascontiguousarray(Wh.T)
+    for t in range(T - 1, -1, -1):
+        np.add(dhs[t], dh_carry, out=dh_total[t])
+        np.multiply(dh_total[t], K[t], out=da[t])
+        np.matmul(da[t], WhT, out=dh_carry)
+    return da, dh_carry, None, dh_total, None
+
+
+def _layer_backward_cells(kind, dhs, steps, Wh, dh_carry, dc_carry):
+    """The reference BPTT loop over the cells' step backward functions (any cache list)."""
     T, B, H = dhs.shape
     G = Wh.shape[1] // H
     da = np.empty((T, B, G * H), dtype=dhs.dtype)
     dh_total = np.empty_like(dhs)
     dc_total = np.empty_like(dhs) if kind == "lstm" else None
-    dh_carry = np.zeros((B, H), dtype=dhs.dtype) if dh_last is None else dh_last
-    dc_carry = None
-    if kind == "lstm":
-        dc_carry = np.zeros((B, H), dtype=dhs.dtype) if dc_last is None else dc_last
     for t in range(T - 1, -1, -1):
         dh = dhs[t] + dh_carry
         dh_total[t] = dh
@@ -112,6 +346,13 @@ def layer_backward(kind: str, dhs: np.ndarray, steps: list, Wh: np.ndarray, dh_l
         else:
             da[t], dh_carry = rnn_step_backward(dh, steps[t], Wh)
     return da, dh_carry, dc_carry, dh_total, dc_total
+
+
+def step_preactivations(steps) -> np.ndarray:
+    """(T, B, G*H) pre-activations of every step, from a Steps or a list of cache tuples."""
+    if isinstance(steps, Steps):
+        return steps.a
+    return np.stack([s[2] if len(s) == 6 else s[1] for s in steps])
 
 
 def scatter_rows(ids: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
@@ -174,7 +415,10 @@ def backward(
         da, _, _, dh_totals[k], dc_totals[k] = layer_backward(kind, dx, lc.steps, p["Wh"], dh_last, dc_last)
         da2 = da.reshape(T * B, -1)
         h_prevs = np.concatenate([lc.h0[None], lc.hs[:-1]]).reshape(T * B, H)
-        rhs = np.stack([s[4] for s in lc.steps]).reshape(T * B, H) if kind == "gru" else None
+        rhs = None
+        if kind == "gru":
+            rhs = lc.steps.rh if isinstance(lc.steps, Steps) else np.stack([s[4] for s in lc.steps])
+            rhs = rhs.reshape(T * B, H)
         grads = {"Wh": recurrent_weight_grad(kind, h_prevs, rhs, da2), "b": da2.sum(axis=0)}
         if k == 0:
             grads["Wx"] = scatter_rows(lc.x.reshape(-1), da2, p["Wx"].shape[0])

@@ -381,7 +381,8 @@ def forward(kind: str, layers: list[dict], head: dict, ids: np.ndarray, state: S
     caches, final = [], []
     for k, p in enumerate(layers):
         if k == 0:
-            x_proj = p["Wx"][x] + p["b"]
+            x_proj = p["Wx"][x]  # one-hot X times W_x is a row lookup
+            x_proj += p["b"]  # in place: one (T, B, G*H) buffer fewer
         else:
             x_proj = (x.reshape(T * B, x.shape[-1]) @ p["Wx"] + p["b"]).reshape(T, B, p["b"].size)
         h0, c0 = state[k]
@@ -414,7 +415,10 @@ def backward(
         dh_last, dc_last = dstate[k] if dstate is not None else (None, None)
         da, _, _, dh_totals[k], dc_totals[k] = layer_backward(kind, dx, lc.steps, p["Wh"], dh_last, dc_last)
         da2 = da.reshape(T * B, -1)
-        h_prevs = np.concatenate([lc.h0[None], lc.hs[:-1]]).reshape(T * B, H)
+        if isinstance(lc.steps, Steps):
+            h_prevs = lc.steps.h_prev.reshape(T * B, H)  # a view of the forward's buffer
+        else:
+            h_prevs = np.concatenate([lc.h0[None], lc.hs[:-1]]).reshape(T * B, H)
         rhs = None
         if kind == "gru":
             rhs = lc.steps.rh if isinstance(lc.steps, Steps) else np.stack([s[4] for s in lc.steps])

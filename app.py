@@ -18,9 +18,11 @@ with st.sidebar:
         on_change=lambda: st.query_params.update(lang=st.session_state["lang"]),
     )
 
+# url_path = the file's stem: Streamlit resolves a directly opened URL against pages/ file names
+# before st.navigation runs, and shows a false "page not found" dialog when they differ.
 pages = [
     st.Page("pages/gates.py", title=tr("nav.gates"), icon="🚦", url_path="gates", default=True),
-    st.Page("pages/one_step.py", title=tr("nav.one_step"), icon="🔢", url_path="one-step"),
+    st.Page("pages/one_step.py", title=tr("nav.one_step"), icon="🔢", url_path="one_step"),
     st.Page("pages/memory.py", title=tr("nav.memory"), icon="🧠", url_path="memory"),
     st.Page("pages/train.py", title=tr("nav.train"), icon="🏋️", url_path="train"),
     st.Page("pages/cells.py", title=tr("nav.cells"), icon="🔬", url_path="cells"),

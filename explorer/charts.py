@@ -2,11 +2,483 @@
 
 Tests check each figure's data against the engine's arrays, so builders put the exact
 arrays they are given into the traces (no rescaling behind the reader's back).
+
+User text reaches Plotly only through `char_label`/`escape_html`: Plotly renders a few
+HTML tags (<b>, <a href>, <br>, ...) in tick labels, titles and hover text, so '&', '<' and
+'>' are escaped to entities, which Plotly then shows literally. Builders take every
+word they show as an argument, so the pages pass translated strings.
 """
 
 from __future__ import annotations
 
-import plotly.graph_objects as go  # noqa: F401
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+from plotly.subplots import make_subplots
 
 # --- gates and one-step charts
+GATE_SCALE = "Viridis"  # sequential, for values in [0, 1] (σ gates)
+TANH_SCALE = "RdBu_r"  # diverging, blue = negative, white = 0, red = positive
+SURPRISE_SCALE = "OrRd"
+CELL_RANGE = 3.0  # c_t is not bounded by 1: the cell-state heatmap uses the fixed range [−3, 3]
+SURPRISE_MAX = 8.0  # bits; the colour saturates above (uniform over 100 characters ≈ 6.6 bits)
+RANGES = {"gate": (0.0, 1.0), "tanh": (-1.0, 1.0), "cell": (-CELL_RANGE, CELL_RANGE)}
+SCALES = {"gate": GATE_SCALE, "tanh": TANH_SCALE, "cell": TANH_SCALE}
+MARGIN = {"l": 56, "r": 96, "t": 34, "b": 30}  # fixed, so stacked heatmaps line up column by column
+VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍"}  # whitespace made visible in labels
+
+
+def escape_html(text: str) -> str:
+    """Escape '&', '<' and '>' so Plotly shows the text literally instead of as markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def char_label(ch: str) -> str:
+    """A character as a safe, visible label: whitespace as ␣ ↵ ⇥, other control characters as
+    their code point, then HTML-escaped."""
+    if ch in VISIBLE:
+        return VISIBLE[ch]
+    if len(ch) == 1 and (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0):
+        return f"U+{ord(ch):04X}"
+    return escape_html(ch)
+
+
+def step_categories(tokens: list[str]) -> list[str]:
+    """One unique x category per step, "t · char" (t from 0), so repeated characters stay
+    separate columns and the hover shows both the step and the character."""
+    return [f"{t} · {char_label(ch)}" for t, ch in enumerate(tokens)]
+
+
+def _tick_font(n: int) -> int:
+    """Tick-label font size for n characters across a wide chart."""
+    return 13 if n <= 60 else 11 if n <= 110 else 9 if n <= 160 else 7
+
+
+def _char_axis(tokens: list[str]) -> dict:
+    """x-axis settings: one category per step, labelled with the character itself."""
+    return {
+        "type": "category",
+        "tickmode": "array",
+        "tickvals": step_categories(tokens),
+        "ticktext": [char_label(ch) for ch in tokens],
+        "tickangle": 0,
+        "tickfont": {"size": _tick_font(len(tokens)), "family": "monospace"},
+        "showgrid": False,
+    }
+
+
+def _cursor(step: int | None) -> list[dict]:
+    """A rectangle around column `step` (the time cursor), or nothing."""
+    if step is None:
+        return []
+    return [
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "paper",
+            "x0": step - 0.5,
+            "x1": step + 0.5,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#111", "width": 2},
+            "fillcolor": "rgba(0,0,0,0)",
+        }
+    ]
+
+
+def unit_heatmap(
+    values: np.ndarray,
+    tokens: list[str],
+    units,
+    title: str,
+    scale: str = "gate",
+    step: int | None = None,
+    words: dict[str, str] | None = None,
+) -> go.Figure:
+    """Units × characters heatmap of one (T, H) array.
+
+    values: (T, H); tokens: the T characters; units: the unit indices to show, top to bottom;
+    scale: "gate" ([0, 1] sequential), "tanh" ([−1, 1] diverging) or "cell" ([−3, 3]
+    diverging); step: column to outline as the time cursor; words: hover words
+    {"step", "unit", "value"}. The trace's z is exactly values[:, units].T, shape (n, T).
+    """
+    words = {"step": "step · char", "unit": "unit", "value": "value", **(words or {})}
+    units = np.asarray(units, dtype=int)
+    zmin, zmax = RANGES[scale]
+    fig = go.Figure(
+        go.Heatmap(
+            z=values[:, units].T,
+            x=step_categories(tokens),
+            y=[str(u) for u in units],
+            zmin=zmin,
+            zmax=zmax,
+            colorscale=SCALES[scale],
+            colorbar={"thickness": 12, "len": 1.0, "x": 1.01, "xanchor": "left", "xpad": 4},
+            hovertemplate=(
+                f"{words['step']}: %{{x}}<br>{words['unit']}: %{{y}}<br>{words['value']}: %{{z:.3f}}<extra></extra>"
+            ),
+        )
+    )
+    n = len(units)
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        height=MARGIN["t"] + MARGIN["b"] + int(np.clip(7 * n, 60, 420)),
+        margin=MARGIN,
+        xaxis=_char_axis(tokens),
+        yaxis={"type": "category", "autorange": "reversed", "automargin": False, "title": None},
+        shapes=_cursor(step),
+    )
+    return fig
+
+
+def surprise_strip(
+    bits: np.ndarray, tokens: list[str], title: str, step: int | None = None, words=None
+) -> go.Figure:
+    """A one-row heatmap of the surprise −log₂ p(next character) after each character.
+
+    bits: (T,) (the last entry NaN: there is no next character); the colour range is fixed
+    at [0, SURPRISE_MAX] bits. z is exactly bits[None, :].
+    """
+    words = {"step": "step · char", "value": "bits", **(words or {})}
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.asarray(bits, dtype=float)[None, :],
+            x=step_categories(tokens),
+            y=[""],
+            zmin=0.0,
+            zmax=SURPRISE_MAX,
+            colorscale=SURPRISE_SCALE,
+            colorbar={"thickness": 12, "len": 1.6, "x": 1.01, "xanchor": "left", "xpad": 4, "nticks": 3},
+            hovertemplate=f"{words['step']}: %{{x}}<br>{words['value']}: %{{z:.2f}}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        height=MARGIN["t"] + MARGIN["b"] + 44,
+        margin=MARGIN,
+        xaxis=_char_axis(tokens),
+        yaxis={"automargin": False, "showticklabels": False},
+        shapes=_cursor(step),
+    )
+    return fig
+
+
+def gate_bars(
+    vectors: dict[str, np.ndarray], scales: dict[str, str], units, titles: dict[str, str]
+) -> go.Figure:
+    """The gate and state vectors at one step as bars, one row per vector.
+
+    vectors: name -> (H,) values at the step; scales: name -> "gate" | "tanh" | "cell";
+    units: the units shown, left to right (same order as the heatmap rows); titles: name ->
+    row title. Trace k's y is exactly vectors[name][units].
+    """
+    names = list(vectors)
+    units = np.asarray(units, dtype=int)
+    fig = make_subplots(
+        rows=len(names),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.035,
+        subplot_titles=[titles[n] for n in names],
+    )
+    x = [str(u) for u in units]
+    for k, name in enumerate(names, start=1):
+        lo, hi = RANGES[scales[name]]
+        y = vectors[name][units]
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=y,
+                name=titles[name],
+                marker={"color": _colours(y, scales[name])},
+                hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+            ),
+            row=k,
+            col=1,
+        )
+        fig.update_yaxes(range=[lo, hi], row=k, col=1, nticks=3)
+    fig.update_xaxes(type="category", showticklabels=False)
+    fig.update_xaxes(
+        showticklabels=len(units) <= 64, tickangle=0, tickfont={"size": 9}, row=len(names), col=1
+    )
+    fig.update_layout(
+        height=50 + 105 * len(names),
+        margin={"l": 40, "r": 10, "t": 24, "b": 24},
+        showlegend=False,
+        bargap=0.1,
+    )
+    fig.update_annotations(font_size=12, x=0, xanchor="left", yanchor="bottom")
+    return fig
+
+
+def top_k_bars(pairs: list[tuple[str, float]], title: str) -> go.Figure:
+    """Horizontal bars of the most likely next characters, most likely on top.
+
+    pairs: (character, probability) as from Model.top_k. x is exactly the probabilities.
+    """
+    labels = [char_label(ch) for ch, _ in pairs]
+    probs = [p for _, p in pairs]
+    fig = go.Figure(
+        go.Bar(
+            x=probs,
+            y=list(range(len(pairs))),
+            orientation="h",
+            text=[f"{p:.1%}" for p in probs],
+            textposition="auto",
+            marker={"color": "#4c78a8"},
+            hovertemplate="%{x:.3f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        height=60 + 34 * max(len(pairs), 1),
+        margin={"l": 50, "r": 10, "t": 34, "b": 24},
+        xaxis={"range": [0, 1], "tickformat": ".0%"},
+        yaxis={
+            "tickmode": "array",
+            "tickvals": list(range(len(pairs))),
+            "ticktext": labels,
+            "autorange": "reversed",
+            "tickfont": {"size": 15, "family": "monospace"},
+        },
+    )
+    return fig
+
+
+def matvec_figure(
+    v: np.ndarray, W: np.ndarray, row_labels: list[str], col_labels: list[str], names: tuple[str, str, str]
+) -> go.Figure:
+    """An annotated vector-matrix product v W (row-vector convention) on a few rows and columns.
+
+    v: (r,) the vector's entries for the rows shown; W: (r, n) the matrix slice; row_labels,
+    col_labels: axis labels (trusted text: indices or escaped characters); names: (vector,
+    matrix, product) titles. Panels: v as a column beside W's rows, and v W below W. The
+    product panel's z is exactly (v @ W)[None, :].
+    """
+    v, W = np.asarray(v, dtype=float), np.asarray(W, dtype=float)
+    prod = v @ W
+    lim = float(max(np.abs(W).max(initial=0), np.abs(v).max(initial=0), np.abs(prod).max(initial=0), 1e-9))
+    r = len(v)
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        column_widths=[0.2, 0.8],
+        row_heights=[r / (r + 1.6), 1.6 / (r + 1.6)],
+        horizontal_spacing=0.03,
+        vertical_spacing=0.04,
+    )
+    common = {
+        "zmin": -lim,
+        "zmax": lim,
+        "colorscale": TANH_SCALE,
+        "showscale": False,
+        "texttemplate": "%{z:.2f}",
+    }
+    fig.add_trace(
+        go.Heatmap(z=v[:, None], x=[names[0]], y=row_labels, hoverinfo="skip", **common), row=1, col=1
+    )
+    fig.add_trace(go.Heatmap(z=W, x=col_labels, y=row_labels, hoverinfo="skip", **common), row=1, col=2)
+    fig.add_trace(
+        go.Heatmap(z=prod[None, :], x=col_labels, y=[f"Σ = {names[2]}"], hoverinfo="skip", **common),
+        row=2,
+        col=2,
+    )
+    fig.update_xaxes(type="category", side="top", tickfont={"size": 12}, ticks="")
+    fig.update_yaxes(
+        type="category", autorange="reversed", tickfont={"size": 12, "family": "monospace"}, ticks=""
+    )
+    fig.update_xaxes(title={"text": names[1], "standoff": 4, "font": {"size": 13}}, row=1, col=2)
+    fig.update_xaxes(showticklabels=False, row=2, col=2)
+    fig.update_yaxes(showticklabels=False, row=1, col=2)
+    fig.update_layout(height=110 + 32 * (r + 2), margin={"l": 110, "r": 10, "t": 60, "b": 10})
+    return fig
+
+
+def retention_figure(retention: dict[float, np.ndarray], title: str, x_title: str, name: str) -> go.Figure:
+    """How much of C_0 survives k steps (∏ F), one line per forget bias, log scale.
+
+    retention: bias -> (steps, H); each line is the mean over units, y exactly that mean.
+    name: legend label template with "{bias}".
+    """
+    fig = go.Figure()
+    for bias, r in retention.items():
+        y = r.mean(axis=1)
+        fig.add_trace(
+            go.Scatter(x=np.arange(1, len(y) + 1), y=y, mode="lines+markers", name=name.format(bias=bias))
+        )
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        height=320,
+        margin={"l": 60, "r": 10, "t": 40, "b": 40},
+        yaxis={"type": "log", "exponentformat": "power"},
+        xaxis={"title": x_title},
+        legend={"x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom"},
+    )
+    return fig
+
+
+# ---- the cell diagram: boxes coloured by their values, wires as arrows
+def _fmt_vec(values: np.ndarray) -> str:
+    return "[" + ", ".join(f"{v:.2f}" for v in values) + "]"
+
+
+def _colours(values: np.ndarray, scale: str) -> list[str]:
+    """Explicit colours for values on a fixed range (clipped), as CSS strings."""
+    lo, hi = RANGES[scale]
+    pos = (np.clip(np.nan_to_num(np.asarray(values, dtype=float)), lo, hi) - lo) / (hi - lo)
+    return sample_colorscale(SCALES[scale], list(pos)) if len(pos) else []
+
+
+def _node_colour(values: np.ndarray, scale: str) -> str:
+    """Fill colour of a diagram box: its mean value on the node's fixed colour range."""
+    if not len(values):
+        return "#f4f4f4"
+    return _colours(np.array([np.mean(values)]), scale)[0]
+
+
+def _text_colour(values: np.ndarray, scale: str) -> str:
+    """Black or white text, whichever reads on the node's fill."""
+    lo, hi = RANGES[scale]
+    pos = (np.clip(float(np.nan_to_num(np.mean(values))) if len(values) else 0.0, lo, hi) - lo) / (hi - lo)
+    dark = pos < 0.45 if scale == "gate" else abs(pos - 0.5) > 0.33
+    return "white" if dark else "#111"
+
+
+BOX = (0.85, 0.42)  # half width, half height of a diagram box (data units)
+OP = 0.26  # radius of an operation circle
+# Per kind: boxes name -> (x, y, colour scale); operations name -> (x, y, symbol);
+# junctions name -> (x, y) (wire corners, not drawn); wires (from, to): an arrowhead unless
+# the target is a junction. The diagram is 12 × 7 data units.
+DIAGRAMS = {
+    "lstm": {
+        "boxes": {
+            "c_prev": (0.8, 6.0, "cell"), "c": (11.2, 6.0, "cell"), "h_prev": (0.8, 1.3, "tanh"),
+            "x": (2.2, 0.25, "tanh"), "h": (11.2, 1.3, "tanh"), "forget": (3.4, 3.0, "gate"),
+            "input": (5.3, 3.0, "gate"), "candidate": (7.2, 3.0, "tanh"), "output": (9.1, 3.0, "gate"),
+            "tanh_c": (10.4, 4.6, "tanh"),
+        },
+        "ops": {"×f": (3.4, 6.0, "×"), "+": (7.2, 6.0, "+"), "×i": (7.2, 4.6, "×"), "×o": (10.4, 3.0, "×")},
+        "junctions": {"jx": (2.2, 1.3), "jf": (3.4, 1.3), "ji": (5.3, 1.3), "jc": (7.2, 1.3), "jo": (9.1, 1.3),
+                      "jc2": (10.4, 6.0), "jh": (10.4, 1.3)},
+        "wires": [
+            ("c_prev", "×f"), ("×f", "+"), ("+", "c"), ("forget", "×f"), ("input", "×i"), ("candidate", "×i"),
+            ("×i", "+"), ("jc2", "tanh_c"), ("tanh_c", "×o"), ("output", "×o"), ("×o", "jh"), ("jh", "h"),
+            ("h_prev", "jo"), ("x", "jx"), ("jf", "forget"), ("ji", "input"), ("jc", "candidate"), ("jo", "output"),
+        ],
+    },
+    "gru": {
+        "boxes": {
+            "h_prev": (0.8, 6.0, "tanh"), "h": (11.2, 6.0, "tanh"), "x": (2.2, 0.25, "tanh"),
+            "reset": (3.4, 3.0, "gate"), "update": (5.6, 3.0, "gate"), "candidate": (8.6, 3.0, "tanh"),
+        },
+        "ops": {"×r": (3.4, 3.95, "×"), "×z": (5.6, 6.0, "×"), "1−": (7.1, 4.7, "1−"), "×(1−z)": (8.6, 4.7, "×"),
+                "+": (8.6, 6.0, "+")},
+        "junctions": {"jl": (0.8, 1.3), "jx": (2.2, 1.3), "jr": (3.4, 1.3), "jz": (5.6, 1.3), "jc": (8.6, 1.3),
+                      "jtop": (3.4, 6.0), "jrh": (7.3, 3.95)},
+        "wires": [
+            ("h_prev", "×z"), ("×z", "+"), ("+", "h"), ("jtop", "×r"), ("reset", "×r"), ("×r", "jrh"),
+            ("jrh", "candidate"), ("update", "×z"), ("update", "1−"), ("1−", "×(1−z)"),
+            ("candidate", "×(1−z)"), ("×(1−z)", "+"), ("h_prev", "jl"), ("jl", "jc"), ("x", "jx"),
+            ("jr", "reset"), ("jz", "update"), ("jc", "candidate"),
+        ],
+    },
+    "rnn": {
+        "boxes": {"h_prev": (0.8, 2.6, "tanh"), "x": (3.4, 0.45, "tanh"), "hidden": (6.4, 2.6, "tanh"),
+                  "h": (11.2, 2.6, "tanh")},
+        "ops": {"+": (3.4, 2.6, "+")},
+        "junctions": {},
+        "wires": [("h_prev", "+"), ("x", "+"), ("+", "hidden"), ("hidden", "h")],
+        "height": (3.3, 260),  # top of the y range, figure height in pixels
+    },
+}  # fmt: skip
+
+
+def _clip_to(point: tuple[float, float], other: tuple[float, float], half: tuple[float, float]):
+    """Move `point` (a shape's centre) toward `other` until it sits on the shape's edge."""
+    (x, y), (ox, oy) = point, other
+    dx, dy = ox - x, oy - y
+    scale = min(half[0] / abs(dx) if dx else np.inf, half[1] / abs(dy) if dy else np.inf)
+    scale = min(scale, 1.0)
+    return x + dx * scale, y + dy * scale
+
+
+def cell_diagram(
+    kind: str, values: dict[str, np.ndarray], labels: dict[str, str], title: str = ""
+) -> go.Figure:
+    """The cell as boxes and wires, each box coloured by its value and labelled with it.
+
+    kind: "lstm" | "gru" | "rnn"; values: box name -> (k,) values of the units shown (boxes as
+    in DIAGRAMS[kind]: states "c_prev", "h_prev", "x", "c", "tanh_c", "h" and the gates by
+    name); labels: box name -> short trusted label (HTML subset, e.g. "F = σ(·)"). Boxes use
+    the fixed colour ranges of the heatmaps; the fill shows the mean of the shown values.
+    """
+    spec = DIAGRAMS[kind]
+    top, height = spec.get("height", (6.6, 430))
+    boxes, ops, junctions = spec["boxes"], spec["ops"], spec["junctions"]
+
+    def centre(name: str) -> tuple[float, float]:
+        for table in (boxes, ops, junctions):
+            if name in table:
+                return table[name][:2]
+        raise KeyError(name)
+
+    def half(name: str) -> tuple[float, float]:
+        return BOX if name in boxes else (OP, OP) if name in ops else (0.0, 0.0)
+
+    shapes, notes = [], []
+    for a, b in spec["wires"]:
+        start = _clip_to(centre(a), centre(b), half(a))
+        end = _clip_to(centre(b), centre(a), half(b))
+        if b in junctions:
+            shapes.append({"type": "line", "x0": start[0], "y0": start[1], "x1": end[0], "y1": end[1],
+                           "line": {"color": "#888", "width": 1.5}})  # fmt: skip
+        else:
+            notes.append(
+                {"x": end[0], "y": end[1], "ax": start[0], "ay": start[1], "xref": "x", "yref": "y", "axref": "x",
+                 "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1.1, "arrowwidth": 1.5,
+                 "arrowcolor": "#888", "text": ""}
+            )  # fmt: skip
+    for x, y, symbol in ops.values():
+        shapes.append(
+            {"type": "circle", "x0": x - OP, "x1": x + OP, "y0": y - OP, "y1": y + OP,
+             "fillcolor": "white", "line": {"color": "#555"}}
+        )  # fmt: skip
+        notes.append(
+            {"x": x, "y": y, "text": symbol, "showarrow": False, "font": {"size": 14, "color": "#222"}}
+        )
+    for name, (x, y, scale) in boxes.items():
+        vals = np.asarray(values.get(name, []), dtype=float)
+        shapes.append(
+            {"type": "rect", "x0": x - BOX[0], "x1": x + BOX[0], "y0": y - BOX[1], "y1": y + BOX[1],
+             "fillcolor": _node_colour(vals, scale), "line": {"color": "#333"}}
+        )  # fmt: skip
+        label = labels.get(name, name)
+        text = f"<b>{label}</b><br>{_fmt_vec(vals)}" if len(vals) else f"<b>{label}</b>"
+        notes.append({"x": x, "y": y, "text": text, "showarrow": False,
+                      "font": {"size": 11, "color": _text_colour(vals, scale)}})  # fmt: skip
+    names = list(boxes)
+    fig = go.Figure(
+        go.Scatter(
+            x=[boxes[n][0] for n in names],
+            y=[boxes[n][1] for n in names],
+            mode="markers",
+            marker={"size": 44, "opacity": 0},
+            text=[f"{labels.get(n, n)}: {_fmt_vec(np.asarray(values.get(n, [])))}" for n in names],
+            hoverinfo="text",
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        shapes=shapes,
+        annotations=notes,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
+        xaxis={"range": [-0.2, 12.2], "visible": False, "fixedrange": True},
+        yaxis={"range": [-0.35, top], "visible": False, "fixedrange": True},
+        showlegend=False,
+        plot_bgcolor="white",
+    )
+    return fig
+
+
 # --- end gates and one-step charts

@@ -8,16 +8,19 @@ the model and the step also live in the URL (`st.query_params`) so a view can be
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from explorer.texts import LANGS, t
-from lstm_engine import Model, ModelFormatError, load_model
+from lstm_engine import Model, ModelFormatError, Trace, load_model
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 SHIPPED = {"LSTM": "lstm.npz", "GRU": "gru.npz", "RNN": "rnn.npz"}  # picker name -> file
 USER_MODELS = "user_models"  # session_state key: dict name -> Model
 MAX_TEXT = 400  # characters a page runs; longer input is cut with a visible note
+DEFAULT_TEXT = 'print("Hello, world!")  # the (quotes) open and close'  # what a newcomer sees first
+KEPT = "_kept"  # session_state key: dict widget key -> last value, survives page switches
 
 
 def lang() -> str:
@@ -85,3 +88,70 @@ def get_model(name: str) -> tuple[Model | None, str | None]:
 def clip_text(text: str, limit: int = MAX_TEXT) -> tuple[str, bool]:
     """(text cut to `limit` characters, whether it was cut)."""
     return (text[:limit], True) if len(text) > limit else (text, False)
+
+
+def seed_widget(key: str, default: Any, url: str | None = None, cast=str) -> str:
+    """Give widget `key` its starting value and return the key.
+
+    Streamlit forgets a widget's value when a page without it runs, so pages that share a
+    setting (the sentence, the model, the step) keep a copy (see `keep`). The starting value
+    is that copy, else the URL parameter `url` (converted with `cast`; a bad value is
+    ignored), else `default`.
+    """
+    if key not in st.session_state:
+        value = st.session_state.get(KEPT, {}).get(key)
+        if value is None and url and url in st.query_params:
+            try:
+                value = cast(st.query_params[url])
+            except (TypeError, ValueError):
+                value = None
+        st.session_state[key] = default if value is None else value
+    return key
+
+
+def keep(*keys: str) -> None:
+    """Remember the current values of these widgets for the other pages (see seed_widget)."""
+    kept = st.session_state.setdefault(KEPT, {})
+    for key in keys:
+        if key in st.session_state:
+            kept[key] = st.session_state[key]
+
+
+def model_picker_key(key: str = "model") -> str:
+    """Seed the shared model picker (URL `model=`, default the shipped LSTM) and make sure its
+    value is still one of `model_names()`. Returns the widget key."""
+    seed_widget(key, "LSTM", url="model")
+    if st.session_state[key] not in model_names():
+        st.session_state[key] = "LSTM"
+    return key
+
+
+def clamp_widget(key: str, lo: int, hi: int) -> None:
+    """Keep an integer widget's stored value inside [lo, hi] (e.g. a step after the text got shorter)."""
+    if key in st.session_state:
+        st.session_state[key] = int(min(max(int(st.session_state[key]), lo), hi))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _shipped_trace(filename: str, text: str) -> Trace:
+    """Run a shipped model on a text; cached per (file, text), bounded."""
+    return shipped_model(filename).run(text)
+
+
+def run_model(name: str, model: Model, text: str) -> Trace:
+    """`model.run(text)`, cached per (shipped model, text); this session's own models just run
+    (the engine reads 400 characters in milliseconds, and their arrays are not hashed)."""
+    if name in SHIPPED and name not in user_models():
+        return _shipped_trace(SHIPPED[name], text)
+    return model.run(text)
+
+
+def code_span(text: str) -> str:
+    """Markdown inline code showing `text` literally (no markdown, emoji codes or LaTeX), with
+    a fence longer than any run of backticks inside it."""
+    longest, run = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"

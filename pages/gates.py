@@ -1,16 +1,164 @@
-"""Watch the gates: type a sentence and see every gate of the shipped model, character by character."""
+"""Watch the gates: type a sentence and see every gate and state of the model, character by character.
 
+Thin page: widgets -> engine (model.run, lstm_engine.explain) -> chart builders -> render.
+The sentence, model and step live in the URL so a view can be shared.
+"""
+
+import pandas as pd
 import streamlit as st
 
-from explorer.state import get_model, tr
+from explorer import charts
+from explorer.state import (
+    DEFAULT_TEXT,
+    MAX_TEXT,
+    clamp_widget,
+    clip_text,
+    code_span,
+    get_model,
+    keep,
+    model_names,
+    model_picker_key,
+    run_model,
+    seed_widget,
+    set_query_params,
+    tr,
+)
+from lstm_engine import Trace, explain
+
+SCALES = {"input": "gate", "forget": "gate", "output": "gate", "update": "gate", "reset": "gate"}
+SCALES |= {"candidate": "tanh", "hidden": "tanh", "cell": "cell"}
+
+
+def text_key(kind: str, name: str, what: str) -> str:
+    """Text key of a heatmap's title (what="title") or caption ("cap"); the GRU and RNN have
+    their own wording for the candidate and the hidden state."""
+    key = f"gates.{what}.{name}"
+    if (kind, name) == ("gru", "candidate") or (what == "cap" and name == "hidden" and kind != "lstm"):
+        key += f"_{kind}"
+    return key
+
+
+def trace_csv(trace: Trace) -> bytes:
+    """The whole trace as tidy long-format CSV (built only when the user clicks download)."""
+    return pd.DataFrame(explain.trace_columns(trace)).to_csv(index=False).encode("utf-8")
+
 
 st.title(tr("nav.gates"))
-text = st.text_input(tr("common.text"), "print('hello, world')")
-model, error = get_model("LSTM")
+st.write(tr("gates.intro"))
+
+left, right = st.columns([3, 1])
+raw = left.text_input(
+    tr("common.text"),
+    key=seed_widget("text", DEFAULT_TEXT, url="text"),
+    help=tr("gates.text_help", n=MAX_TEXT),
+)
+name = right.selectbox(tr("common.model"), model_names(), key=model_picker_key(), help=tr("gates.model_help"))
+keep("text", "model")
+text, cut = clip_text(raw)
+if cut:
+    st.warning(tr("common.truncated", n=MAX_TEXT))
+model, error = get_model(name)
 if error:
     st.error(error)
-elif not text:
+    st.stop()
+st.caption(model.describe())
+if not text:
+    set_query_params(text="", model=name)
     st.info(tr("common.empty_text"))
+    st.stop()
+
+trace = run_model(name, model, text)
+if trace.unknown:
+    chars = " ".join(sorted({code_span(ch) for _, ch in trace.unknown}))
+    key = "common.dropped_chars" if trace.dropped else "common.unknown_chars"
+    st.info(tr(key, n=len(trace.unknown), chars=chars))
+T = len(trace.tokens)
+if T == 0:
+    st.warning(tr("gates.no_tokens"))
+    st.stop()
+
+# ---- controls
+layer = model.num_layers - 1
+if model.num_layers > 1:
+    c1, c2, c3 = st.columns([1, 2, 2])
+    layer = c1.selectbox(
+        tr("gates.layer"),
+        range(model.num_layers),
+        index=model.num_layers - 1,
+        format_func=lambda k: tr("gates.layer_name", k=k + 1, n=model.num_layers),
+    )
 else:
-    trace = model.run(text)
-    st.write(model.describe(), trace.h.shape)
+    c2, c3 = st.columns([1, 1])
+H = model.hidden_size
+order = c2.radio(
+    tr("gates.order"),
+    explain.UNIT_ORDERS,
+    format_func=lambda o: tr(f"gates.order.{o}"),
+    horizontal=True,
+    key=seed_widget("order", "activity"),
+)
+top_n = c3.slider(tr("gates.top_n"), 1, H, min(32, H), help=tr("gates.top_n_help"))
+seed_widget("step", T - 1, url="step", cast=int)
+clamp_widget("step", 0, T - 1)
+step = st.slider(tr("gates.step"), 0, T - 1, key="step", help=tr("gates.step_help")) if T > 1 else 0
+keep("order", "step")
+set_query_params(text=text, model=name, step=step)
+
+# ---- the heatmaps: one per gate and state, units × characters
+arrays = explain.trace_arrays(trace, layer)
+units = explain.top_units(explain.unit_activity(arrays.values()), top_n)
+units = explain.order_units(arrays.values(), units, order)
+st.caption(tr("gates.units_note", n=len(units), total=H, order=tr(f"gates.order.{order}")))
+if model.kind == "rnn":
+    st.info(tr("gates.rnn_note"))
+words = {"step": tr("gates.hover.step"), "unit": tr("gates.hover.unit"), "value": tr("gates.hover.value")}
+for gate, values in arrays.items():
+    fig = charts.unit_heatmap(
+        values, trace.tokens, units, tr(text_key(model.kind, gate, "title")), SCALES[gate], step, words
+    )
+    st.plotly_chart(fig, key=f"heat_{gate}", config={"displaylogo": False})
+    st.caption(tr(text_key(model.kind, gate, "cap")))
+
+bits = explain.surprise_bits(trace)
+fig = charts.surprise_strip(
+    bits,
+    trace.tokens,
+    tr("gates.surprise_title"),
+    step,
+    {"step": words["step"], "value": tr("gates.hover.bits")},
+)
+st.plotly_chart(fig, key="surprise", config={"displaylogo": False})
+st.caption(tr("gates.surprise_cap"))
+
+# ---- the time cursor: every vector at step t, and the prediction after it
+st.subheader(
+    tr("gates.cursor_header", t=step)
+    + " "
+    + code_span(charts.VISIBLE.get(trace.tokens[step], trace.tokens[step]))
+)
+bars_col, top_col = st.columns([3, 2])
+vectors = {gate: values[step] for gate, values in arrays.items()}
+titles = {gate: tr(text_key(model.kind, gate, "short")) for gate in arrays}
+with bars_col:
+    st.plotly_chart(
+        charts.gate_bars(vectors, SCALES, units, titles), key="bars", config={"displaylogo": False}
+    )
+    st.caption(tr("gates.bars_cap"))
+with top_col:
+    top = model.top_k(trace.probs[step], 5)
+    st.plotly_chart(charts.top_k_bars(top, tr("gates.topk_title")), key="topk", config={"displaylogo": False})
+    st.caption(tr("gates.topk_cap"))
+    if step + 1 < T:
+        nxt = trace.tokens[step + 1]
+        p = float(trace.probs[step, trace.ids[step + 1]])
+        shown = code_span(charts.VISIBLE.get(nxt, nxt))
+        st.write(tr("gates.actual_next", char=shown, p=f"{p:.3f}", bits=f"{bits[step]:.2f}"))
+
+st.download_button(
+    tr("gates.download"),
+    data=lambda: trace_csv(trace),
+    file_name="lstm_explorer_trace.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)
+st.caption(tr("gates.download_cap"))

@@ -1,7 +1,314 @@
-"""Placeholder until this page is built."""
+"""One step, all the numbers: one cell update with the live numbers in every equation.
 
+The numbers come from a step t of the typed sentence (the same sentence, model and step as
+"Watch the gates") or from a tiny hand-editable cell (2 units, input size 3) with presets.
+Thin page: widgets -> lstm_engine.explain -> chart builders -> render.
+"""
+
+import inspect
+
+import pandas as pd
 import streamlit as st
 
-from explorer.state import tr
+from explorer import charts
+from explorer.state import (
+    DEFAULT_TEXT,
+    MAX_TEXT,
+    clamp_widget,
+    clip_text,
+    code_span,
+    get_model,
+    keep,
+    model_names,
+    model_picker_key,
+    run_model,
+    seed_widget,
+    set_query_params,
+    tr,
+)
+from lstm_engine import GATE_NAMES, cells, explain
+from lstm_engine.model import SUFFIXES
+
+STEP_FUNCTIONS = {
+    "lstm": cells.lstm_step_forward,
+    "gru": cells.gru_step_forward,
+    "rnn": cells.rnn_step_forward,
+}
+DIAGRAM_LABELS = {
+    "c_prev": "C<sub>t−1</sub>", "h_prev": "H<sub>t−1</sub>", "x": "X<sub>t</sub>", "c": "C<sub>t</sub>",
+    "h": "H<sub>t</sub>", "tanh_c": "tanh(C<sub>t</sub>)", "input": "I = σ(·)", "forget": "F = σ(·)",
+    "output": "O = σ(·)", "candidate": "C̃ = tanh(·)", "update": "Z = σ(·)", "reset": "R = σ(·)",
+    "hidden": "tanh(·)",
+}  # fmt: skip
+PRESETS = ("boss", "bias", "random")
+TINY_ROWS = ["x₁", "x₂", "x₃", "h₁", "h₂", "b"]
+
+
+def shift_step(delta: int, last: int) -> None:
+    """Button callback: move the shared step by `delta`, staying inside 0..last."""
+    st.session_state["step"] = min(max(int(st.session_state.get("step", 0)) + delta, 0), last)
+
+
+def diagram_labels(kind: str) -> dict[str, str]:
+    """Box labels of the cell diagram (trusted HTML subset for Plotly)."""
+    labels = dict(DIAGRAM_LABELS)
+    if kind == "gru":
+        labels["candidate"] = "H̃ = tanh(·)"
+    return labels
+
+
+def diagram_values(bd: explain.StepBreakdown, units) -> dict:
+    """Node name -> values of the shown units, for charts.cell_diagram."""
+    values = {name: term.act[units] for name, term in bd.terms.items()}
+    values |= {"h_prev": bd.h_prev[units], "h": bd.h[units]}
+    if bd.c is not None:
+        values |= {"c_prev": bd.c_prev[units], "c": bd.c[units], "tanh_c": bd.tanh_c[units]}
+    if len(bd.x) <= explain.TINY_INPUT:
+        values["x"] = bd.x
+    return values
+
+
+def show_step(bd: explain.StepBreakdown, units, x_rows: list[str], x_label: str) -> None:
+    """Render one breakdown: equations, matrix products, diagram, full table and the code."""
+    st.subheader(tr("step.equations"))
+    st.caption(tr("step.equations_cap"))
+    for eq in explain.equations_latex(bd, units):
+        st.latex(eq)
+
+    st.subheader(tr("step.matvec"))
+    names = list(bd.terms)
+    labels = diagram_labels(bd.kind)
+    gate = st.radio(tr("step.matvec_gate"), names, horizontal=True, key="matvec_gate", format_func=labels.get)
+    term = bd.terms[gate]
+    s = term.suffix
+    h_in = bd.rh if (bd.kind, gate) == ("gru", "candidate") else bd.h_prev
+    h_name = "(R⊙H)" if (bd.kind, gate) == ("gru", "candidate") else "H<sub>t−1</sub>"
+    cols = [str(u) for u in units]
+    left, right = st.columns(2)
+    for i, (col, v, W, row_names, vname, wname) in enumerate(
+        (
+            (left, bd.x, bd.params[f"W_x{s}"], x_rows, "X<sub>t</sub>", f"W<sub>x{s}</sub>"),
+            (
+                right,
+                h_in,
+                bd.params[f"W_h{s}"],
+                [f"h{r}" for r in range(len(h_in))],
+                h_name,
+                f"W<sub>h{s}</sub>",
+            ),
+        )
+    ):
+        rows, rest = explain.top_contributions(v, W, units, k=8)
+        with col:
+            if len(rows) == 0:  # an all-zero vector (e.g. H at t = 0): the product is 0
+                st.caption(tr("step.rows_note", k=0, d=len(v), rest=charts_vec(rest)))
+                continue
+            fig = charts.matvec_figure(
+                v[rows],
+                W[rows][:, units],
+                [row_names[r] for r in rows],
+                cols,
+                (vname, wname, f"{vname} {wname}"),
+            )
+            st.plotly_chart(fig, key=f"matvec_{i}", config={"displaylogo": False})
+            if i == 0 and x_label:
+                st.caption(tr("step.onehot_note"))
+            elif len(rows) < len(v):
+                st.caption(tr("step.rows_note", k=len(rows), d=len(v), rest=charts_vec(rest)))
+    st.caption(tr("step.matvec_cap"))
+
+    st.subheader(tr("step.diagram"))
+    if x_label:
+        labels["x"] = f"X<sub>t</sub> = {x_label}"
+    st.plotly_chart(charts.cell_diagram(bd.kind, diagram_values(bd, units), labels), key="diagram")
+    st.caption(tr("step.diagram_cap"))
+
+    st.subheader(tr("step.table"))
+    table = pd.DataFrame(explain.breakdown_columns(bd))
+    table.index.name = tr("step.col.unit")
+    st.dataframe(table, height=min(36 * (len(table) + 1), 380), width="stretch")
+    st.caption(tr("step.table_cap"))
+
+    with st.expander(tr("step.code")):
+        st.code(inspect.getsource(STEP_FUNCTIONS[bd.kind]), language="python")
+        st.caption(tr("step.code_cap"))
+
+
+def charts_vec(values) -> str:
+    """A short plain-text vector like [0.12, −0.50]."""
+    return "[" + ", ".join(f"{v:.3f}" for v in values) + "]"
+
+
+def sentence_mode() -> None:
+    """Numbers from step t of the typed sentence, for the chosen model and layer."""
+    left, right = st.columns([3, 1])
+    raw = left.text_input(
+        tr("common.text"),
+        key=seed_widget("text", DEFAULT_TEXT, url="text"),
+        help=tr("gates.text_help", n=MAX_TEXT),
+    )
+    name = right.selectbox(
+        tr("common.model"), model_names(), key=model_picker_key(), help=tr("gates.model_help")
+    )
+    keep("text", "model")
+    text, cut = clip_text(raw)
+    if cut:
+        st.warning(tr("common.truncated", n=MAX_TEXT))
+    model, error = get_model(name)
+    if error:
+        st.error(error)
+        return
+    if not text:
+        st.info(tr("common.empty_text"))
+        return
+    trace = run_model(name, model, text)
+    T = len(trace.tokens)
+    if T == 0:
+        st.warning(tr("gates.no_tokens"))
+        return
+    if trace.unknown:
+        chars = " ".join(sorted({code_span(ch) for _, ch in trace.unknown}))
+        key = "common.dropped_chars" if trace.dropped else "common.unknown_chars"
+        st.info(tr(key, n=len(trace.unknown), chars=chars))
+
+    seed_widget("step", T - 1, url="step", cast=int)
+    clamp_widget("step", 0, T - 1)
+    c_prev, c_step, c_next = st.columns([1, 4, 1], vertical_alignment="bottom")
+    c_prev.button(
+        tr("step.prev"), on_click=shift_step, args=(-1, T - 1), disabled=st.session_state["step"] <= 0
+    )
+    c_next.button(
+        tr("step.next"), on_click=shift_step, args=(1, T - 1), disabled=st.session_state["step"] >= T - 1
+    )
+    t = c_step.slider(tr("step.step"), 0, T - 1, key="step") if T > 1 else 0
+    keep("step")
+    set_query_params(text=text, model=name, step=t)
+
+    layer = 0
+    if model.num_layers > 1:
+        layer = st.selectbox(
+            tr("gates.layer"),
+            range(model.num_layers),
+            format_func=lambda k: tr("gates.layer_name", k=k + 1, n=model.num_layers),
+        )
+    H = model.hidden_size
+    if "step_units" in st.session_state:
+        st.session_state["step_units"] = [u for u in st.session_state["step_units"] if u < H]
+    else:
+        arrays = explain.trace_arrays(trace, layer)
+        st.session_state["step_units"] = [int(u) for u in explain.order_units(
+            arrays.values(), explain.top_units(explain.unit_activity(arrays.values()), 3), "activity")]  # fmt: skip
+    units = st.multiselect(
+        tr("step.units"), list(range(H)), key="step_units", help=tr("step.units_help", h=H), max_selections=6
+    )
+    if not units:
+        st.warning(tr("step.pick_units"))
+        return
+    ch = trace.tokens[t]
+    st.markdown(tr("step.reads", t=t, n=T) + " " + code_span(charts.VISIBLE.get(ch, ch)))
+    bd = explain.model_step(model, trace, t, layer)
+    x_rows = (
+        [charts.char_label(c) for c in model.vocab.chars]
+        if layer == 0
+        else [f"x{r}" for r in range(len(bd.x))]
+    )
+    show_step(bd, units, x_rows, charts.char_label(ch) if layer == 0 else "")
+
+
+def preset_cell(preset: str, kind: str) -> explain.TinyCell:
+    """The tiny cell a preset starts from."""
+    if preset == "boss":
+        return explain.boss_raise()
+    if preset == "bias":
+        return explain.forget_bias_cell(0.0)
+    return explain.tiny_random(kind, seed=1)
+
+
+def tiny_mode() -> None:
+    """The hand-editable cell: 2 units, input size 3, with presets."""
+    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    preset = c1.radio(
+        tr("step.preset"),
+        PRESETS,
+        format_func=lambda p: tr(f"step.preset.{p}"),
+        horizontal=True,
+        key="preset",
+    )
+    kinds = ["lstm", "gru", "rnn"]
+    kind = "lstm"
+    if preset == "random":
+        kind = c2.selectbox(tr("step.kind"), kinds, format_func=str.upper, key="tiny_kind")
+    version = st.session_state.setdefault("tiny_version", 0)
+    if c3.button(tr("step.reset")):
+        st.session_state["tiny_version"] = version = version + 1
+    base = preset_cell(preset, kind)
+    tag = f"{preset}_{kind}_{version}"  # new widgets (fresh values) whenever the preset changes
+    if preset == "boss":
+        st.info(tr("step.boss_story"))
+    elif preset == "bias":
+        st.info(tr("step.bias_story"))
+
+    st.markdown(f"**{tr('step.edit_state')}**")
+    cols = st.columns(7)
+    names = ["x₁", "x₂", "x₃", "h₁ (t−1)", "h₂ (t−1)", "c₁ (t−1)", "c₂ (t−1)"]
+    start = [*base.x, *base.h_prev, *(base.c_prev if base.c_prev is not None else [0.0, 0.0])]
+    vals = []
+    for i, (col, label, v0) in enumerate(zip(cols, names, start, strict=True)):
+        if i >= 5 and kind != "lstm":
+            break
+        vals.append(
+            col.number_input(label, -100.0, 100.0, float(v0), step=0.1, format="%.3f", key=f"tiny_s{i}_{tag}")
+        )
+    st.markdown(f"**{tr('step.edit_weights')}**")
+    st.caption(tr("step.edit_help"))
+    tables = {}
+    gate_cols = st.columns(len(SUFFIXES[kind]))
+    config = {
+        f"{u}": st.column_config.NumberColumn(min_value=-100.0, max_value=100.0, format="%.3f")
+        for u in (1, 2)
+    }
+    names_by_suffix = dict(zip(SUFFIXES[kind], GATE_NAMES[kind] or ("hidden",), strict=True))
+    for col, s in zip(gate_cols, SUFFIXES[kind], strict=True):
+        df = pd.DataFrame(explain.tiny_gate_table(base, s), index=TINY_ROWS, columns=["1", "2"])
+        with col:
+            st.markdown(
+                f"${explain.SYMBOLS[(kind, names_by_suffix[s])]}$: $W_{{x{s}}}, W_{{h{s}}}, b_{{{s}}}$"
+            )
+            edited = st.data_editor(df, key=f"tiny_w{s}_{tag}", column_config=config, width="stretch")
+        tables[s] = edited.to_numpy(dtype=float, na_value=float("nan"))
+    if any(not pd.notna(tables[s]).all() for s in tables):
+        st.warning(tr("step.bad_number"))
+    cell = explain.tiny_from_tables(kind, tables, vals[:3], vals[3:5], vals[5:7] if kind == "lstm" else None)
+    bd = cell.step()
+    show_step(bd, [0, 1], TINY_ROWS[:3], "")
+
+    if preset == "bias":
+        f0 = cell.with_bias("f", 0.0).step().terms["forget"].act
+        f1 = cell.with_bias("f", 1.0).step().terms["forget"].act
+        st.write(tr("step.bias_compare", f0=charts_vec(f0), f1=charts_vec(f1)))
+        retention = explain.memory_retention(cell, steps=20)
+        fig = charts.retention_figure(
+            retention, tr("step.bias_title"), tr("step.bias_x"), tr("step.bias_name")
+        )
+        st.plotly_chart(fig, key="retention")
+        st.caption(tr("step.bias_cap"))
+
 
 st.title(tr("nav.one_step"))
+st.write(tr("step.intro"))
+mode = st.radio(
+    tr("step.source"),
+    ("sentence", "tiny"),
+    format_func=lambda m: tr(f"step.source.{m}"),
+    horizontal=True,
+    key=seed_widget("step_source", "sentence", url="source"),
+)
+keep("step_source")
+if mode == "tiny":
+    set_query_params(source="tiny")
+elif "source" in st.query_params:
+    del st.query_params["source"]
+if mode == "sentence":
+    sentence_mode()
+else:
+    tiny_mode()

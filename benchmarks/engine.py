@@ -17,9 +17,10 @@ reset gate after the matmul, not the d2l form, but the work is the same.)
 
 Threads: NumPy's BLAS and torch both get the same number of threads (`--threads`, default 1,
 set with threadpoolctl and torch.set_num_threads); a second table compares 1 and 2 BLAS
-threads for the engine. Every time is the median of `--repeats` runs after a warm-up; engine
-and torch runs alternate, so both see the same background load, and each ratio is the median
-of the per-repeat ratios. GFLOP/s counts the matmul work (2·G·H² per step for the recurrence,
+threads for the engine. Every time is the median of `--repeats` runs after a warm-up, by
+elapsed time or (`--clock cpu`) by the process's CPU time, which a shared machine disturbs
+less; engine and torch runs alternate, so both see the same background load, and each ratio
+is the median of the per-repeat ratios. GFLOP/s counts the matmul work (2·G·H² per step for the recurrence,
 2·H·V for the head; backward twice that again) against this machine's measured GFLOP/s on a
 large matmul with the same thread count.
 """
@@ -55,17 +56,21 @@ def median_ms(times: list[float]) -> float:
     return float(np.median(times)) * 1e3
 
 
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+clock = CLOCKS["wall"]  # set from --clock in main()
+
+
 def paired(fns: list[Callable[[], object]], repeats: int) -> list[list[float]]:
     """Time each function `repeats` times, interleaved (a, b, a, b, ...), after one warm-up
-    each. Returns per-function lists of seconds."""
+    each, with the chosen clock. Returns per-function lists of seconds."""
     for fn in fns:
         fn()
     out: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
         for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
+            t0 = clock()
             fn()
-            out[i].append(time.perf_counter() - t0)
+            out[i].append(clock() - t0)
     return out
 
 
@@ -159,9 +164,18 @@ def main(argv=None) -> None:
     ap.add_argument("--quick", action="store_true", help="only H=128, T=1000")
     ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
     ap.add_argument("--kinds", default="lstm,gru,rnn")
+    ap.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="wall: elapsed time; cpu: the process's CPU time (steadier on a shared machine, "
+        "and the same as elapsed time on an idle one for single-threaded runs)",
+    )
     ap.add_argument("--no-threads", action="store_true", help="skip the 1-vs-2 BLAS threads table")
     ap.add_argument("--only-threads", action="store_true", help="only the 1-vs-2 BLAS threads table")
     args = ap.parse_args(argv)
+    global clock
+    clock = CLOCKS[args.clock]
 
     torch = None
     if not args.no_torch:
@@ -177,7 +191,10 @@ def main(argv=None) -> None:
             torch.set_num_threads(args.threads)
         peaks = {np.float64: matmul_gflops(np.float64), np.float32: matmul_gflops(np.float32)}
         print("\n".join(machine_header(torch, args.threads, peaks)))
-        print(f"timing: median of {args.repeats} runs after a warm-up, batch 1, vocabulary V={V}\n")
+        print(
+            f"timing: {args.clock} clock, median of {args.repeats} runs after a warm-up, "
+            f"batch 1, vocabulary V={V}\n"
+        )
 
         main_rows, torch_rows = [], []
         for kind in kinds:
@@ -278,7 +295,8 @@ def run_case(torch, kind: str, H: int, T: int, repeats: int, peaks: dict):
 
 def thread_table(repeats: int, sizes: list[int]) -> str:
     """Engine LSTM times with 1 and with 2 BLAS threads, alternating; the thread switch
-    itself is outside the timed region."""
+    itself is outside the timed region. Always elapsed (wall) time: CPU time would add up
+    both threads."""
     controller = ThreadpoolController()
     rows = []
     for H in sizes:

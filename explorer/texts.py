@@ -306,10 +306,355 @@ STRINGS: dict[str, dict[str, str]] = {
     "step.col.unit": {"en": "unit", "zh": "单元"},
     # --- end one-step page
     # --- memory page (keys "memory.*")
+    "memory.intro": {
+        "en": "Why does a vanilla RNN forget while an LSTM remembers? Training pushes the error signal "
+        "backwards through time, one multiplication per step. Below you can watch that signal shrink, "
+        "see how far back one changed character is still felt, and train each kind on memory tasks.",
+        "zh": "为什么普通 RNN 会遗忘，而 LSTM 能记住？训练时误差信号沿时间反向传播，每经过一步就要乘一次。"
+        "下面可以看到这个信号如何衰减、一个被改动的字符在多远之后仍有影响，并在记忆任务上训练各类模型。",
+    },
+    "memory.default_text": {
+        "en": 'The LSTM keeps a "cell" (its memory) that the forget gate can hold open for a long time. ',
+        "zh": 'The LSTM keeps a "cell" (its memory) that the forget gate can hold open for a long time. ',
+    },
+    "memory.grad_heading": {"en": "Vanishing gradients", "zh": "梯度消失"},
+    "memory.weights": {"en": "Weights", "zh": "权重"},
+    "memory.weights_trained": {"en": "trained (shipped or yours)", "zh": "已训练（内置或你的）"},
+    "memory.weights_fresh": {"en": "freshly initialised", "zh": "刚初始化"},
+    "memory.length": {"en": "Sequence length", "zh": "序列长度"},
+    "memory.radius": {"en": "Recurrent spectral radius", "zh": "循环权重谱半径"},
+    "memory.radius_help": {
+        "en": "Every recurrent matrix W_h is rescaled so its largest eigenvalue has this size: below 1 "
+        "gradients vanish faster, above 1 they can explode. Applies to fresh weights.",
+        "zh": "每个循环矩阵 W_h 都被缩放，使其最大特征值的模等于该值：小于 1 时梯度消失更快，大于 1 时可能爆炸。"
+        "仅作用于刚初始化的权重。",
+    },
+    "memory.forget_bias": {"en": "LSTM forget-gate bias b_f", "zh": "LSTM 遗忘门偏置 b_f"},
+    "memory.models": {"en": "Models", "zh": "模型"},
+    "memory.pick_a_model": {"en": "Pick at least one model.", "zh": "请至少选择一个模型。"},
+    "memory.too_short": {"en": "Cannot compute gradients: {why}", "zh": "无法计算梯度：{why}"},
+    "memory.hover_grad": {
+        "en": "distance %{x}<br>relative %{y:.2e}<br>‖∂L/∂·‖ = %{customdata:.2e}",
+        "zh": "距离 %{x}<br>相对值 %{y:.2e}<br>‖∂L/∂·‖ = %{customdata:.2e}",
+    },
+    "memory.below_marker": {"en": "{label} below 1% at {d}", "zh": "{label} 在 {d} 处低于 1%"},
+    "memory.below_hover": {
+        "en": "{label}: below 1% of its last-step value {d} steps back",
+        "zh": "{label}：在向前 {d} 步处低于末步值的 1%",
+    },
+    "memory.axis_distance": {"en": "steps back from the end (t = T−1−d)", "zh": "距末尾的步数（t = T−1−d）"},
+    "memory.axis_relative_grad": {
+        "en": "‖∂L/∂h_t‖ ÷ its value at the last step",
+        "zh": "‖∂L/∂h_t‖ ÷ 末步的值",
+    },
+    "memory.grad_caption": {
+        "en": "How strongly the loss on the last of {n} characters still reaches each earlier step (your sentence "
+        "is repeated to fill the length): straight downward lines mean exponential forgetting, and the "
+        "dashed LSTM cell path is the road that stays open.",
+        "zh": "最后一个字符（共 {n} 个字符）的损失对更早各步还有多大影响（你的句子会被重复以达到设定长度）："
+        "直线下降意味着指数式遗忘，虚线表示的 LSTM 细胞通路则是那条保持畅通的路。",
+    },
+    "memory.below_line": {
+        "en": "{label}: below 1% after {d} steps back",
+        "zh": "{label}：向前 {d} 步后低于 1%",
+    },
+    "memory.never_below": {
+        "en": "{label}: never below 1% within {n} steps",
+        "zh": "{label}：在 {n} 步内从未低于 1%",
+    },
+    "memory.div_heading": {"en": "How far back does it remember?", "zh": "它能记住多久以前的内容？"},
+    "memory.div_intro": {
+        "en": "Change only the first character and run both versions: the distance between the two hidden "
+        "states shows how long that first character still matters.",
+        "zh": "只改动第一个字符并分别运行两个版本：两个隐藏状态之间的距离表明第一个字符的影响能持续多久。",
+    },
+    "memory.swap": {"en": "Replace the first character with", "zh": "把第一个字符替换为"},
+    "memory.same_char": {
+        "en": "That is already the first character: pick a different one.",
+        "zh": "这已经是第一个字符了：请换一个不同的字符。",
+    },
+    "memory.div_pair": {"en": "{a}  →  {b}", "zh": "{a}  →  {b}"},
+    "memory.axis_step": {"en": "step t", "zh": "步 t"},
+    "memory.axis_dh": {"en": "‖Δh_t‖", "zh": "‖Δh_t‖"},
+    "memory.hover_div": {
+        "en": "t = %{x} (%{customdata})<br>‖Δh‖ = %{y:.2e}",
+        "zh": "t = %{x}（%{customdata}）<br>‖Δh‖ = %{y:.2e}",
+    },
+    "memory.div_caption": {
+        "en": "‖Δh_t‖ on a log scale: a line that keeps falling means the model is forgetting its first "
+        "character; a line that levels off means it still carries it.",
+        "zh": "对数坐标下的 ‖Δh_t‖：一直下降的线说明模型在遗忘第一个字符；趋于平稳的线说明它仍记得。",
+    },
+    "memory.lag_heading": {"en": "Memory over lag", "zh": "记忆与时间间隔"},
+    "memory.lag_intro": {
+        "en": "Two synthetic tasks need a memory of exactly known length: recall a symbol seen *lag* steps "
+        "earlier, or add two marked numbers that lie *lag* steps apart. Each point is a model trained "
+        "from scratch on that lag.",
+        "zh": "两个合成任务需要确切长度的记忆：回忆 *lag* 步之前出现的符号，或把相隔 *lag* 步的两个标记数字相加。"
+        "每个点都是在该间隔上从零训练的模型。",
+    },
+    "memory.no_results": {
+        "en": "No shipped memory results to show ({why}).",
+        "zh": "没有可显示的内置记忆实验结果（{why}）。",
+    },
+    "memory.task_recall": {"en": "Delayed recall", "zh": "延迟回忆"},
+    "memory.task_adding": {"en": "Adding problem", "zh": "加法问题"},
+    "memory.acc_caption_recall": {
+        "en": "Accuracy at recalling the symbol seen lag steps earlier (dashed: guessing): watch which kind "
+        "falls to chance first as the lag grows.",
+        "zh": "回忆 lag 步之前符号的准确率（虚线：随机猜测）：看随着间隔增大，哪一类模型最先跌到随机水平。",
+    },
+    "memory.acc_caption_adding": {
+        "en": "Share of sums predicted within 0.04 on the adding problem (dashed: always answering the mean): "
+        "longer lags separate the kinds.",
+        "zh": "加法问题中误差在 0.04 以内的预测比例（虚线：总是回答平均值）：间隔越长，各类模型差距越明显。",
+    },
+    "memory.hover_acc": {"en": "lag %{x}<br>accuracy %{y:.2f}", "zh": "间隔 %{x}<br>准确率 %{y:.2f}"},
+    "memory.chance": {"en": "chance", "zh": "随机水平"},
+    "memory.axis_lag": {"en": "lag (steps to remember)", "zh": "间隔（需要记住的步数）"},
+    "memory.axis_accuracy": {"en": "accuracy", "zh": "准确率"},
+    "memory.live_heading": {"en": "Train it now", "zh": "现在就训练"},
+    "memory.live_intro": {
+        "en": "Train one kind on one lag yourself. Try the LSTM on recall at lag 100 with forget-gate bias 1, "
+        "then with bias 5.",
+        "zh": "亲自在某个间隔上训练一种模型。试试让 LSTM 在间隔 100 的回忆任务上用遗忘门偏置 1 训练，再用偏置 5 训练。",
+    },
+    "memory.task": {"en": "Task", "zh": "任务"},
+    "memory.kind": {"en": "Kind", "zh": "类型"},
+    "memory.lag": {"en": "Lag", "zh": "间隔"},
+    "memory.task_bias": {"en": "Forget-gate bias (LSTM)", "zh": "遗忘门偏置（LSTM）"},
+    "memory.task_steps": {"en": "Training steps", "zh": "训练步数"},
+    "memory.train_now": {"en": "Train it now", "zh": "现在训练"},
+    "memory.stop": {"en": "Stop", "zh": "停止"},
+    "memory.job_line": {
+        "en": "{kind} on {task}, lag {lag}, forget-gate bias {bias:g}",
+        "zh": "{kind}，{task}，间隔 {lag}，遗忘门偏置 {bias:g}",
+    },
+    "memory.status_running": {"en": "Step {step} of {steps}", "zh": "第 {step} / {steps} 步"},
+    "memory.status_done": {"en": "Done: {step} of {steps} steps", "zh": "完成：{step} / {steps} 步"},
+    "memory.status_stopped": {
+        "en": "Stopped after {step} of {steps} steps",
+        "zh": "已在第 {step} / {steps} 步停止",
+    },
+    "memory.status_failed": {"en": "Failed at step {step} of {steps}", "zh": "在第 {step} / {steps} 步失败"},
+    "memory.live_loss_caption": {
+        "en": "The training loss per step: a curve stuck at its starting level means the model has not "
+        "found the long-range link.",
+        "zh": "每一步的训练损失：如果曲线停在起始水平，说明模型还没有找到长距离的联系。",
+    },
+    "memory.result": {
+        "en": "Accuracy {acc:.0%} (chance {chance:.0%}) after {steps} steps in {seconds:.1f} s.",
+        "zh": "训练 {steps} 步（用时 {seconds:.1f} 秒）后准确率为 {acc:.0%}（随机水平 {chance:.0%}）。",
+    },
     # --- end memory page
     # --- train page (keys "train.*")
+    "train.intro": {
+        "en": "Train a small character model right here, on the Python language reference that ships with "
+        "every Python install or on a .txt file of your own. Watch the loss fall, read what it writes, "
+        "then open your model on any other page of this session.",
+        "zh": "就在这里训练一个小型字符级模型：语料可以是每个 Python 安装都自带的 Python 语言参考文本，"
+        "也可以是你自己的 .txt 文件。观察损失下降，读一读它写出的文字，然后在本会话的任何页面中打开你的模型。",
+    },
+    "train.kind": {"en": "Kind", "zh": "类型"},
+    "train.hidden": {"en": "Hidden units per layer", "zh": "每层隐藏单元数"},
+    "train.layers": {"en": "Layers", "zh": "层数"},
+    "train.steps": {"en": "Training steps", "zh": "训练步数"},
+    "train.lr": {"en": "Learning rate (Adam)", "zh": "学习率（Adam）"},
+    "train.clip": {"en": "Gradient clipping (global norm)", "zh": "梯度裁剪（全局范数）"},
+    "train.clip_help": {
+        "en": "Gradients whose global norm is above this are scaled down to it; 0 turns clipping off.",
+        "zh": "全局范数超过该值的梯度会被缩放到该值；0 表示关闭裁剪。",
+    },
+    "train.sample_every": {
+        "en": "Show a sample every N steps (0 = never)",
+        "zh": "每 N 步生成一段样例（0 = 不生成）",
+    },
+    "train.corpus": {"en": "Training text", "zh": "训练文本"},
+    "train.corpus_default": {
+        "en": "Python language reference (~465 kB)",
+        "zh": "Python 语言参考（约 465 kB）",
+    },
+    "train.corpus_upload": {"en": "My own .txt file", "zh": "我自己的 .txt 文件"},
+    "train.upload_txt": {
+        "en": "Upload a UTF-8 .txt file (up to 2 MB)",
+        "zh": "上传 UTF-8 编码的 .txt 文件（最大 2 MB）",
+    },
+    "train.need_upload": {
+        "en": "Upload a .txt file first, or choose the default text.",
+        "zh": "请先上传 .txt 文件，或选择默认文本。",
+    },
+    "train.too_large": {"en": "the file is larger than {mb:.0f} MB", "zh": "文件超过 {mb:.0f} MB"},
+    "train.txt_rejected": {
+        "en": "This file cannot be used for training: {why}",
+        "zh": "该文件无法用于训练：{why}",
+    },
+    "train.bad_text": {"en": "Training could not start: {why}", "zh": "无法开始训练：{why}"},
+    "train.start": {"en": "Train", "zh": "开始训练"},
+    "train.stop": {"en": "Stop", "zh": "停止"},
+    "train.run_heading": {"en": "Your {label}", "zh": "你的 {label}"},
+    "train.progress": {
+        "en": "Step {step} of {steps} · about {eta:.0f} s left",
+        "zh": "第 {step} / {steps} 步 · 约剩 {eta:.0f} 秒",
+    },
+    "train.status_running": {"en": "Step {step} of {steps}", "zh": "第 {step} / {steps} 步"},
+    "train.status_done": {"en": "Done: {step} of {steps} steps", "zh": "完成：{step} / {steps} 步"},
+    "train.status_stopped": {
+        "en": "Stopped after {step} of {steps} steps",
+        "zh": "已在第 {step} / {steps} 步停止",
+    },
+    "train.status_diverged": {
+        "en": "Training failed at step {step} of {steps}",
+        "zh": "训练在第 {step} / {steps} 步失败",
+    },
+    "train.legend_train": {"en": "training loss", "zh": "训练损失"},
+    "train.legend_val": {"en": "validation loss", "zh": "验证损失"},
+    "train.axis_step": {"en": "step", "zh": "步数"},
+    "train.axis_loss": {"en": "loss (nats per character)", "zh": "损失（每字符奈特）"},
+    "train.axis_loss_bits": {"en": "loss (bits per character)", "zh": "损失（每字符比特）"},
+    "train.loss_caption": {
+        "en": "Bits per character on the training batches (blue) and on held-out text (orange): when the "
+        "orange line stops falling, more steps no longer help.",
+        "zh": "训练批次（蓝色）与留出文本（橙色）上的每字符比特数：橙线不再下降时，继续训练就没有帮助了。",
+    },
+    "train.sample_caption": {
+        "en": "What the model writes at step {step}, starting from the first character of the text.",
+        "zh": "模型在第 {step} 步写出的文字，从文本的第一个字符开始生成。",
+    },
+    "train.model_name": {"en": "My {label} ({steps} steps)", "zh": "我的 {label}（{steps} 步）"},
+    "train.registered": {
+        "en": "“{name}” is now in the model picker of every page (for this session only).",
+        "zh": "“{name}”已加入每个页面的模型选择器（仅限本次会话）。",
+    },
+    "train.download": {"en": "Download the model (.npz)", "zh": "下载模型（.npz）"},
+    "train.upload_heading": {"en": "Open a model file", "zh": "打开模型文件"},
+    "train.upload_intro": {
+        "en": "Upload a .npz saved by this app (or by `python -m lstm_engine.train`). Every array is "
+        "checked before use; nothing in the file is executed.",
+        "zh": "上传由本应用（或 `python -m lstm_engine.train`）保存的 .npz 文件。每个数组在使用前都会被检查；"
+        "文件中的任何内容都不会被执行。",
+    },
+    "train.upload_npz": {"en": "Model file (.npz)", "zh": "模型文件（.npz）"},
+    "train.npz_rejected": {"en": "This model file was rejected: {why}", "zh": "该模型文件被拒绝：{why}"},
+    "train.session_models": {
+        "en": "Your models in this session: {names}",
+        "zh": "本次会话中你的模型：{names}",
+    },
     # --- end train page
     # --- cells page (keys "cells.*")
+    "cells.intro": {
+        "en": "Some units of a trained character model turn out to track something a person can name: whether "
+        "we are inside a quote, how deep inside brackets, where a word or a line begins (Karpathy, Johnson & "
+        "Fei-Fei 2015). Here you can look for them in any model of this session.",
+        "zh": "训练好的字符级模型中，有些单元追踪的是人能叫得出名字的东西：是否在引号内、括号嵌套有多深、"
+        "单词或行从哪里开始（Karpathy、Johnson 与 Fei-Fei，2015）。你可以在本会话的任何模型中寻找它们。",
+    },
+    "cells.text": {
+        "en": "Text to read (English works best: the shipped models learnt English)",
+        "zh": "要读取的文本（英文效果最好：内置模型学的是英文）",
+    },
+    "cells.default_text": {
+        "en": 'The "with" statement is used to wrap the execution of a block with\nmethods defined by a context manager (see section With Statement\nContext Managers). This allows common "try"..."except"..."finally"\nusage patterns to be encapsulated for convenient reuse.\n\n   with_stmt ::= "with" ( "(" with_stmt_contents ","? ")" | with_stmt_contents ) ":" suite\n\nThe execution of the "with" statement with one "item" proceeds as\nfollows:\n\n1. The context expression (the expression given in the "with_item")\n   is evaluated to obtain a context manager.\n\n2. The context manager\'s "__enter__()" is loaded for later use, and\n   its "__exit__()" is called (with the exception, if any) at the end.\n',
+        "zh": 'The "with" statement is used to wrap the execution of a block with\nmethods defined by a context manager (see section With Statement\nContext Managers). This allows common "try"..."except"..."finally"\nusage patterns to be encapsulated for convenient reuse.\n\n   with_stmt ::= "with" ( "(" with_stmt_contents ","? ")" | with_stmt_contents ) ":" suite\n\nThe execution of the "with" statement with one "item" proceeds as\nfollows:\n\n1. The context expression (the expression given in the "with_item")\n   is evaluated to obtain a context manager.\n\n2. The context manager\'s "__enter__()" is loaded for later use, and\n   its "__exit__()" is called (with the exception, if any) at the end.\n',
+    },
+    "cells.model_line": {"en": "{model} · reading {n} characters", "zh": "{model} · 读取 {n} 个字符"},
+    "cells.sat_heading": {"en": "Gate saturation", "zh": "门的饱和"},
+    "cells.sat_intro": {
+        "en": "For every unit: how often is its gate almost shut (below 0.1) and how often almost fully open "
+        "(above 0.9) while reading the text?",
+        "zh": "对每个单元统计：读取文本时，它的门有多少时候几乎关闭（低于 0.1），又有多少时候几乎全开（高于 0.9）？",
+    },
+    "cells.no_gates": {
+        "en": "A vanilla RNN has no gates, so there is nothing to saturate: pick an LSTM or a GRU.",
+        "zh": "普通 RNN 没有门，也就无所谓饱和：请选择 LSTM 或 GRU。",
+    },
+    "cells.gate_input": {"en": "input gate", "zh": "输入门"},
+    "cells.gate_forget": {"en": "forget gate", "zh": "遗忘门"},
+    "cells.gate_output": {"en": "output gate", "zh": "输出门"},
+    "cells.gate_update": {"en": "update gate", "zh": "更新门"},
+    "cells.gate_reset": {"en": "reset gate", "zh": "重置门"},
+    "cells.axis_low": {"en": "fraction < 0.1 (shut)", "zh": "< 0.1 的比例（关闭）"},
+    "cells.axis_high": {"en": "fraction > 0.9 (open)", "zh": "> 0.9 的比例（打开）"},
+    "cells.hover_sat": {
+        "en": "unit %{customdata}<br>shut %{x:.0%} · open %{y:.0%}",
+        "zh": "单元 %{customdata}<br>关闭 %{x:.0%} · 打开 %{y:.0%}",
+    },
+    "cells.sat_caption": {
+        "en": "Each dot is one unit: dots high on the left edge are forget gates that stay open and carry "
+        "information across many steps, dots near the dotted diagonal switch between shut and open.",
+        "zh": "每个点是一个单元：左边缘上方的点是一直打开、能把信息带过许多步的门，靠近虚线对角线的点则在关闭与打开之间切换。",
+    },
+    "cells.finder_heading": {"en": "Unit finder", "zh": "单元查找器"},
+    "cells.finder_intro": {
+        "en": "Choose a pattern; every unit is ranked by how strongly its state correlates with it over the text.",
+        "zh": "选择一种模式；每个单元按其状态在整段文本上与该模式的相关程度排序。",
+    },
+    "cells.pattern": {"en": "Pattern", "zh": "模式"},
+    "cells.pattern_quotes": {"en": "inside quotes", "zh": "在引号内"},
+    "cells.pattern_parens": {"en": "bracket depth", "zh": "括号深度"},
+    "cells.pattern_word_position": {"en": "position in word", "zh": "词内位置"},
+    "cells.pattern_line_start": {"en": "start of line", "zh": "行首"},
+    "cells.pattern_span": {"en": "a span I mark", "zh": "我标记的片段"},
+    "cells.state": {"en": "State", "zh": "状态"},
+    "cells.state_h": {"en": "hidden h", "zh": "隐藏状态 h"},
+    "cells.state_c": {"en": "cell c", "zh": "细胞状态 c"},
+    "cells.top_k": {"en": "Units to show", "zh": "显示的单元数"},
+    "cells.span": {"en": "Marked span (character positions)", "zh": "标记的片段（字符位置）"},
+    "cells.span_shows": {"en": "Marked: {text}", "zh": "已标记：{text}"},
+    "cells.constant_signal": {
+        "en": "This pattern never changes in this text (e.g. no quotes or brackets, or an empty span), so no unit "
+        "can follow it: pick another pattern or add some text.",
+        "zh": "该模式在这段文本中从不变化（例如没有引号或括号，或标记为空），所以没有单元能跟随它：请换一种模式或补充文本。",
+    },
+    "cells.signal": {"en": "pattern", "zh": "模式"},
+    "cells.unit_label": {"en": "unit {unit} (r = {r:+.2f})", "zh": "单元 {unit}（r = {r:+.2f}）"},
+    "cells.top_caption": {
+        "en": "Top: the pattern, character by character; below: the units that follow it best (red = negative, "
+        "blue = positive), labelled with their correlation r.",
+        "zh": "上方：逐字符的模式；下方：最能跟随该模式的单元（红色为负，蓝色为正），标注了相关系数 r。",
+    },
+    "cells.unit_pick": {"en": "Read the text through one unit", "zh": "通过一个单元阅读文本"},
+    "cells.text_title": {
+        "en": "unit {unit}, state {path}, r = {r:+.2f}",
+        "zh": "单元 {unit}，状态 {path}，r = {r:+.2f}",
+    },
+    "cells.text_caption": {
+        "en": "Each character is coloured by this unit's value right after reading it (blue positive, red "
+        "negative): a quote cell lights up between the quotes.",
+        "zh": "每个字符按该单元读完它之后的值着色（蓝色为正，红色为负）：引号单元会在引号之间亮起来。",
+    },
+    "cells.whatif_heading": {"en": "What if?", "zh": "如果……会怎样？"},
+    "cells.whatif_intro": {
+        "en": "Edit the sentence and see which units change, and from which character on. Characters before "
+        "and after your edit are matched with the same characters of the original.",
+        "zh": "编辑句子，看看哪些单元发生变化、从哪个字符开始变化。编辑处前后的字符与原句中相同的字符对应比较。",
+    },
+    "cells.original": {"en": "Original", "zh": "原句"},
+    "cells.edited": {"en": "Edited", "zh": "修改后"},
+    "cells.original_default": {
+        "en": 'He said "yes" (twice) and left.',
+        "zh": 'He said "yes" (twice) and left.',
+    },
+    "cells.edited_default": {"en": 'He said "yes (twice) and left.', "zh": 'He said "yes (twice) and left.'},
+    "cells.no_change": {
+        "en": "The two texts are the same, so nothing changes.",
+        "zh": "两段文本相同，所以没有任何变化。",
+    },
+    "cells.axis_edited_text": {"en": "edited text", "zh": "修改后的文本"},
+    "cells.axis_unit": {"en": "unit", "zh": "单元"},
+    "cells.hover_delta": {
+        "en": "unit %{y}, %{customdata}: {name} = %{z:.3f}",
+        "zh": "单元 %{y}，%{customdata}：{name} = %{z:.3f}",
+    },
+    "cells.delta_caption_c": {
+        "en": "Δc = edited − original for every cell (rows) after each character (dotted lines: edited "
+        "characters): rows that stay coloured long after the edit are the cells that remember it.",
+        "zh": "每个细胞（行）在每个字符之后的 Δc = 修改后 − 原句（虚线：被修改的字符）：编辑之后很久仍有颜色的行，就是记住了它的细胞。",
+    },
+    "cells.delta_caption_h": {
+        "en": "Δh = edited − original for every unit: what the rest of the network (and the next-character "
+        "prediction) actually sees change.",
+        "zh": "每个单元的 Δh = 修改后 − 原句：这是网络其余部分（以及下一个字符的预测）真正看到的变化。",
+    },
     # --- end cells page
 }
 

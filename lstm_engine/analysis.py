@@ -64,6 +64,12 @@ def fresh_model(
     return init_model(config, vocab)
 
 
+def as_float64(model: Model) -> Model:
+    """`model` itself if it is float64, else a float64 copy: shipped models are float32,
+    whose rounding (~1e-7 relative) would otherwise show up as a floor under tiny norms."""
+    return model if model.dtype == np.float64 else model.astype(np.float64)
+
+
 def fit_length(text: str, length: int) -> str:
     """`text` repeated (or cut) to exactly `length` characters; "" for an empty text."""
     if not text or length <= 0:
@@ -113,7 +119,7 @@ def gradient_curves(models: dict[str, Model], text: str) -> list[GradientCurve]:
     """
     curves = []
     for label, model in models.items():
-        g = model.gradient_norms(text)
+        g = as_float64(model).gradient_norms(text)
         curves.append(_curve(label, model.kind, "h", g.h))
         if g.c is not None:
             curves.append(_curve(f"{label} cell", model.kind, "c", g.c))
@@ -149,7 +155,9 @@ def replace_first(text: str, vocab: Vocab, replacement: str | None = None) -> st
 
 
 def state_divergence(label: str, model: Model, text: str, changed: str) -> Divergence:
-    """‖Δh_t‖ (and ‖Δc_t‖) between runs of `text` and `changed`, t < the shorter length."""
+    """‖Δh_t‖ (and ‖Δc_t‖) between runs of `text` and `changed`, t < the shorter length
+    (computed in float64)."""
+    model = as_float64(model)
     a, b = model.run(text), model.run(changed)
     n = min(len(a.tokens), len(b.tokens))
     dh = np.linalg.norm(a.h[:n] - b.h[:n], axis=1)
@@ -290,27 +298,58 @@ def rank_units(states: np.ndarray, signal: np.ndarray) -> UnitRanking:
 # ----------------------------------------------------------------------------- what if
 @dataclass
 class EditDelta:
-    """State differences edited − original, position by position.
+    """State differences edited − original, for every position of the edited text.
 
-    dh, dc: (n, H) with n the shorter length (dc None unless LSTM); original, edited: the
-    token lists, cut to n; changed: (n,) True where the two characters differ.
+    Positions are matched around the edit: the common prefix position by position, the
+    common suffix counted from the end (so an insertion does not shift everything after
+    it), and each position inside the edited stretch against the original position at the
+    same offset, or the last original position before the suffix (the state just before the
+    edit, or the zero state, when nothing of the original is left there).
+
+    dh, dc: (n, H) with n = len(edited) (dc None unless LSTM); original, edited: the token
+    lists; match: (n,) index of the original position compared with (-1 = the zero state);
+    changed: (n,) True inside the edited stretch (for a pure deletion: the first position
+    after it).
     """
 
     dh: np.ndarray
     dc: np.ndarray | None
     original: list[str]
     edited: list[str]
+    match: np.ndarray
     changed: np.ndarray
 
 
+def align_edit(original: list[str], edited: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(match (n,), changed (n,)) for the edited tokens, as described in EditDelta."""
+    n1, n2 = len(original), len(edited)
+    p = 0
+    while p < min(n1, n2) and original[p] == edited[p]:
+        p += 1
+    s = 0
+    while s < min(n1, n2) - p and original[n1 - 1 - s] == edited[n2 - 1 - s]:
+        s += 1
+    j = np.arange(n2)
+    middle = np.minimum(j, n1 - s - 1)  # inside the edit: same offset, capped before the suffix
+    match = np.where(j < p, j, np.where(j >= n2 - s, j - (n2 - n1), middle))
+    changed = (j >= p) & (j < n2 - s)
+    if not changed.any() and p < n2 and n1 != n2:  # a pure deletion: mark where it happened
+        changed[p] = True
+    return match.astype(int), changed
+
+
 def edit_delta(model: Model, original: str, edited: str) -> EditDelta:
-    """Run both texts and subtract their states at each shared position."""
+    """Run both texts and subtract the matched original states (in float64)."""
+    model = as_float64(model)
     a, b = model.run(original), model.run(edited)
-    n = min(len(a.tokens), len(b.tokens))
-    dh = b.h[:n] - a.h[:n]
-    dc = b.c[:n] - a.c[:n] if a.c is not None else None
-    changed = np.array([x != y for x, y in zip(a.tokens[:n], b.tokens[:n], strict=True)], dtype=bool)
-    return EditDelta(dh, dc, a.tokens[:n], b.tokens[:n], changed)
+    match, changed = align_edit(a.tokens, b.tokens)
+
+    def padded(x: np.ndarray) -> np.ndarray:  # row -1 = the zero initial state
+        return np.vstack([x, np.zeros((1, x.shape[1]))])
+
+    dh = b.h - padded(a.h)[match]
+    dc = b.c - padded(a.c)[match] if a.c is not None else None
+    return EditDelta(dh, dc, a.tokens, b.tokens, match, changed)
 
 
 __all__ = [
@@ -322,6 +361,8 @@ __all__ = [
     "GradientCurve",
     "Saturation",
     "UnitRanking",
+    "align_edit",
+    "as_float64",
     "correlations",
     "edit_delta",
     "fall_below",

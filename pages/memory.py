@@ -1,7 +1,232 @@
-"""Placeholder until this page is built."""
+"""RNN vs LSTM memory: vanishing gradients, memory over lag, and how far back a change is felt.
+
+Thin page: widgets -> lstm_engine.analysis / experiments -> explorer.charts_memory -> render.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
-from explorer.state import tr
+from explorer.charts_memory import accuracy_chart, divergence_chart, gradient_chart, loss_chart
+from explorer.state import MAX_TEXT, clip_text, get_model, lang, model_names, tr
+from lstm_engine import Vocab
+from lstm_engine import analysis as A
+from lstm_engine.experiments import load_memory_results, train_memory_task
+
+SHIPPED_KINDS = ("RNN", "GRU", "LSTM")  # picker names of the shipped models, one per kind
+RADII = tuple(round(0.5 + 0.1 * i, 1) for i in range(16))  # 0.5 .. 2.0
+BIASES = (0.0, 1.0, 3.0)
+LAGS = (5, 10, 20, 50, 100)
+TASK_BIASES = (0.0, 1.0, 3.0, 5.0)
+MEM_JOB = "memory_job"  # session_state key of the live memory-task run
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def fresh_curves(text: str, radius: float, forget_bias: float, chars: tuple[str, ...]) -> list:
+    """Gradient curves of freshly initialised RNN, GRU and LSTM (deterministic, so cached)."""
+    vocab = Vocab(chars)
+    models = {k: A.fresh_model(k.lower(), vocab, 128, radius, forget_bias) for k in SHIPPED_KINDS}
+    return A.gradient_curves(models, text)
+
+
+def fresh_models(radius: float, forget_bias: float, vocab: Vocab) -> dict:
+    """The fresh models themselves (for the divergence chart)."""
+    return {k: A.fresh_model(k.lower(), vocab, 128, radius, forget_bias) for k in SHIPPED_KINDS}
+
+
+def picked_models(names: list[str]) -> dict:
+    """Picker names -> models, warning about any that cannot be loaded."""
+    out = {}
+    for name in names:
+        model, error = get_model(name)
+        if error:
+            st.warning(error)
+        else:
+            out[name] = model
+    return out
+
+
+def show_unknown(model, text: str) -> None:
+    """Tell the user which characters the model does not know."""
+    enc = model.encode(text)
+    if enc.unknown:
+        chars = " ".join(sorted({repr(ch) for _, ch in enc.unknown}))
+        key = "common.dropped_chars" if enc.dropped else "common.unknown_chars"
+        st.warning(tr(key, n=len(enc.unknown), chars=chars))
+
+
+def memory_task_section() -> None:
+    """Accuracy over lag from the shipped results, and one task trained live."""
+    st.header(tr("memory.lag_heading"))
+    st.markdown(tr("memory.lag_intro"))
+    try:
+        rows = load_memory_results()
+    except (OSError, ValueError) as exc:
+        rows = []
+        st.info(tr("memory.no_results", why=str(exc)))
+    tasks = sorted({r["task"] for r in rows})
+    for col, task in zip(st.columns(max(len(tasks), 1)), tasks, strict=False):
+        col.subheader(tr(f"memory.task_{task}"))
+        col.plotly_chart(accuracy_chart(rows, task, lang()), key=f"acc_{task}")
+        col.caption(tr(f"memory.acc_caption_{task}"))
+
+    st.subheader(tr("memory.live_heading"))
+    st.markdown(tr("memory.live_intro"))
+    c1, c2, c3, c4, c5 = st.columns(5)
+    task = c1.selectbox(
+        tr("memory.task"), ("recall", "adding"), format_func=lambda s: tr(f"memory.task_{s}"), key="mem_task"
+    )
+    kind = c2.selectbox(tr("memory.kind"), ("lstm", "gru", "rnn"), format_func=str.upper, key="mem_kind")
+    lag = c3.select_slider(tr("memory.lag"), LAGS, value=20, key="mem_lag")
+    bias = c4.selectbox(
+        tr("memory.task_bias"), TASK_BIASES, index=1, format_func=lambda b: f"{b:g}", key="mem_bias"
+    )
+    steps = c5.number_input(tr("memory.task_steps"), 10, 3000, 300, step=50, key="mem_steps")
+    b1, b2, _ = st.columns([1, 1, 4])
+    start = b1.button(tr("memory.train_now"), type="primary", key="mem_start")
+    b2.button(tr("memory.stop"), key="mem_stop")  # any click reruns the page, which ends a run
+
+    job = st.session_state.get(MEM_JOB)
+    if start:
+        job = {"task": task, "kind": kind, "lag": int(lag), "bias": float(bias), "steps": int(steps)}
+        job |= {"losses": [], "result": None, "status": "running", "error": None}
+        st.session_state[MEM_JOB] = job
+    elif job and job["status"] == "running":  # a rerun (Stop or any widget) ended the run
+        job["status"] = "stopped"
+    if not job:
+        return
+    st.markdown(
+        tr(
+            "memory.job_line",
+            kind=job["kind"].upper(),
+            task=tr(f"memory.task_{job['task']}"),
+            lag=job["lag"],
+            bias=job["bias"],
+        )
+    )
+    bar, slot = st.progress(0.0), st.empty()
+    if job["status"] == "running":
+        run_memory_job(job, bar, slot)
+    done = len(job["losses"])
+    bar.progress(
+        done / job["steps"], text=tr(f"memory.status_{job['status']}", step=done, steps=job["steps"])
+    )
+    if job["losses"]:
+        slot.plotly_chart(loss_chart(range(1, done + 1), job["losses"], lang=lang()), key="mem_loss_final")
+        st.caption(tr("memory.live_loss_caption"))
+    if job["error"]:
+        st.error(job["error"])
+    res = job["result"]
+    if res is not None:
+        ok = res.accuracy > res.chance + 0.5 * (1 - res.chance)
+        (st.success if ok else st.warning)(
+            tr("memory.result", acc=res.accuracy, chance=res.chance, seconds=res.seconds, steps=res.steps)
+        )
+
+
+def run_memory_job(job: dict, bar, slot) -> None:
+    """Train the job's memory task, streaming progress and the loss into the page."""
+
+    def on_step(step: int, steps: int, loss: float) -> None:
+        job["losses"].append(float(loss))
+        bar.progress(step / steps, text=tr("memory.status_running", step=step, steps=steps))
+        if step % 20 == 0:
+            slot.plotly_chart(
+                loss_chart(range(1, len(job["losses"]) + 1), job["losses"], lang=lang()),
+                key=f"mem_live_{step}",
+            )
+
+    try:
+        job["result"] = train_memory_task(
+            job["task"],
+            job["kind"],
+            job["lag"],
+            steps=job["steps"],
+            forget_bias=job["bias"],
+            callback=on_step,
+        )
+        job["status"] = "stopped" if job["result"].stopped else "done"
+    except (ValueError, RuntimeError) as exc:
+        job.update(status="failed", error=str(exc))
+
 
 st.title(tr("nav.memory"))
+st.markdown(tr("memory.intro"))
+
+# --- 1. vanishing gradients
+st.header(tr("memory.grad_heading"))
+raw, cut = clip_text(st.text_input(tr("common.text"), tr("memory.default_text"), key="mem_text"))
+if cut:
+    st.caption(tr("common.truncated", n=MAX_TEXT))
+c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
+source = c1.radio(
+    tr("memory.weights"),
+    ("trained", "fresh"),
+    format_func=lambda s: tr(f"memory.weights_{s}"),
+    key="mem_source",
+)
+fresh = source == "fresh"
+length = c2.slider(tr("memory.length"), 20, A.MAX_LENGTH, 200, step=10, key="mem_length")
+radius = c3.select_slider(
+    tr("memory.radius"), RADII, value=1.0, disabled=not fresh, help=tr("memory.radius_help"), key="mem_radius"
+)
+bias = c4.radio(
+    tr("memory.forget_bias"),
+    BIASES,
+    index=1,
+    format_func=lambda b: f"{b:g}",
+    disabled=not fresh,
+    horizontal=True,
+    key="mem_forget_bias",
+)
+names = SHIPPED_KINDS
+if not fresh:
+    names = st.multiselect(tr("memory.models"), model_names(), default=list(SHIPPED_KINDS), key="mem_models")
+
+text = A.fit_length(raw, length + 1)
+models = picked_models(list(names)) if not fresh else {}
+reference, _ = get_model("LSTM")
+vocab = reference.vocab if reference is not None else Vocab.from_text(raw or " ")
+if fresh:
+    models = fresh_models(float(radius), float(bias), vocab)
+
+if not raw:
+    st.info(tr("common.empty_text"))
+elif not models:
+    st.info(tr("memory.pick_a_model"))
+else:
+    show_unknown(next(iter(models.values())), raw)
+    try:
+        curves = (
+            fresh_curves(text, float(radius), float(bias), vocab.chars)
+            if fresh
+            else A.gradient_curves(models, text)
+        )
+    except ValueError as exc:
+        curves = []
+        st.warning(tr("memory.too_short", why=str(exc)))
+    if curves:
+        st.plotly_chart(gradient_chart(curves, lang()), key="mem_grad")
+        st.caption(tr("memory.grad_caption", n=length))
+        lines = [
+            tr("memory.below_line", label=c.label, d=c.below)
+            if c.below is not None
+            else tr("memory.never_below", label=c.label, n=length)
+            for c in curves
+        ]
+        st.markdown("\n".join(f"- {line}" for line in lines))
+
+    # --- 2. how far back does it remember
+    st.header(tr("memory.div_heading"))
+    st.markdown(tr("memory.div_intro"))
+    swap = st.text_input(tr("memory.swap"), "", max_chars=1, key="mem_swap")
+    changed = A.replace_first(text, vocab, swap or None)
+    if changed == text:
+        st.info(tr("memory.same_char"))
+    else:
+        st.text(tr("memory.div_pair", a=repr(text[:30]), b=repr(changed[:30])))
+        divs = [A.state_divergence(label, m, text, changed) for label, m in models.items()]
+        st.plotly_chart(divergence_chart(divs, lang()), key="mem_div")
+        st.caption(tr("memory.div_caption"))
+
+memory_task_section()

@@ -1,7 +1,229 @@
-"""Placeholder until this page is built."""
+"""Train your own: pick a kind and size, train on the default corpus or your .txt, live.
+
+The run is kept in st.session_state as a job and trained in chunks of `eval_every` steps
+(lstm_engine.train resumes exactly), so pressing Stop — which makes Streamlit rerun the
+page — keeps everything up to the last chunk. The finished model is registered for this
+session only (explorer.state.add_user_model) and offered as a .npz download.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
 
 import streamlit as st
 
-from explorer.state import tr
+from explorer.charts_memory import loss_chart
+from explorer.state import add_user_model, lang, tr, user_models
+from lstm_engine import ModelConfig, ModelFormatError, Vocab, init_model, load_model, model_to_bytes
+from lstm_engine.data import MAX_UPLOAD_BYTES, decode_upload, default_corpus
+from lstm_engine.train import TrainConfig, TrainingDiverged, bits, train
+
+JOB = "train_job"  # session_state key of the current / last training run
+NPZ_SEEN = "train_npz_seen"  # session_state key: uploaded file id -> (name, error)
+KINDS = ("lstm", "gru", "rnn")
+HIDDEN = (16, 32, 64, 128, 256)
+LRS = (3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 3e-2)
+VAL_FRACTION = 0.05  # held-out tail of the text (small, so evaluation stays quick)
+REDRAW_S = 0.5  # seconds between live chart redraws
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def corpus() -> str:
+    """The default training text (pydoc_data.topics)."""
+    return default_corpus()
+
+
+def training_text(source: str, upload) -> tuple[str | None, str | None]:
+    """(text, None) or (None, a message) for the chosen corpus source."""
+    if source == "default":
+        return corpus(), None
+    if upload is None:
+        return None, tr("train.need_upload")
+    if upload.size > MAX_UPLOAD_BYTES:
+        return None, tr("train.txt_rejected", why=tr("train.too_large", mb=MAX_UPLOAD_BYTES / 1e6))
+    try:
+        return decode_upload(upload.getvalue()), None
+    except ValueError as exc:
+        return None, tr("train.txt_rejected", why=str(exc))
+
+
+def new_job(text: str, kind: str, hidden: int, layers: int, config: TrainConfig) -> dict:
+    """A fresh training job: the initial model and everything the chunks need."""
+    model = init_model(ModelConfig(kind=kind, hidden_size=hidden, num_layers=layers), Vocab.from_text(text))
+    return {
+        "model": model,  # the latest weights (after the last finished chunk)
+        "text": text,  # the training text (validation is its tail)
+        "config": config,  # TrainConfig; eval_every is the chunk size
+        "state": None,  # TrainState to resume from
+        "history": [],  # Progress of every finished step
+        "samples": [],  # (step, generated text)
+        "status": "running",  # running | done | stopped | diverged
+        "label": f"{kind.upper()} {layers}×{hidden}",
+        "name": None,  # the picker name once registered
+        "error": None,  # a message to show
+    }
+
+
+def chart(job: dict, extra: list | None = None):
+    """The loss chart (bits/char) of a job's history plus the current chunk's steps."""
+    hist = job["history"] + (extra or [])
+    val = [p for p in hist if p.val_loss is not None]
+    return loss_chart(
+        [p.step for p in hist],
+        [bits(p.loss) for p in hist],
+        [p.step for p in val],
+        [bits(p.val_loss) for p in val],
+        lang=lang(),
+        unit="bits",
+    )
+
+
+def run_job(job: dict, bar, chart_slot, sample_slot) -> None:
+    """Train the job chunk by chunk until done, updating the live widgets."""
+    live: list = []
+    last_draw = [0.0]
+
+    def on_step(p) -> bool:
+        live.append(p)
+        bar.progress(p.step / p.steps, text=tr("train.progress", step=p.step, steps=p.steps, eta=p.eta_s))
+        if p.sample:
+            sample_slot.code(p.sample, language=None)
+        if time.monotonic() - last_draw[0] > REDRAW_S or p.step == p.steps:
+            chart_slot.plotly_chart(chart(job, live), key=f"live_{p.step}")
+            last_draw[0] = time.monotonic()
+        return p.val_loss is None  # end the chunk at every evaluation step
+
+    cfg = job["config"]
+    while job["status"] == "running":
+        live.clear()
+        try:
+            result = train(job["model"], job["text"], cfg, on_step, resume=job["state"])
+        except TrainingDiverged as exc:
+            job["history"] += exc.history
+            job.update(status="diverged", error=str(exc))
+            return
+        job["history"] += result.history
+        job["samples"] += [(p.step, p.sample) for p in result.history if p.sample]
+        job.update(model=result.model, state=result.state)
+        if result.state.step >= cfg.steps:
+            job["status"] = "done"
+
+
+def finish(job: dict) -> None:
+    """Register a finished or stopped job's model once for this session."""
+    if job["status"] in ("done", "stopped") and job["name"] is None and job["history"]:
+        steps = job["history"][-1].step
+        job["name"] = add_user_model(tr("train.model_name", label=job["label"], steps=steps), job["model"])
+
+
+def npz_upload(upload) -> tuple[str | None, str | None]:
+    """Register an uploaded model once per file: (name, None) or (None, the rejection)."""
+    seen = st.session_state.setdefault(NPZ_SEEN, {})
+    if upload.file_id not in seen:
+        try:
+            if upload.size > MAX_UPLOAD_BYTES * 10:
+                raise ModelFormatError(tr("train.too_large", mb=MAX_UPLOAD_BYTES * 10 / 1e6))
+            model = load_model(upload.getvalue())
+            seen[upload.file_id] = (add_user_model(Path(upload.name).stem or "model", model), None)
+        except ModelFormatError as exc:
+            seen[upload.file_id] = (None, str(exc))
+    return seen[upload.file_id]
+
 
 st.title(tr("nav.train"))
+st.markdown(tr("train.intro"))
+
+c1, c2, c3 = st.columns(3)
+kind = c1.selectbox(tr("train.kind"), KINDS, format_func=str.upper, key="train_kind")
+hidden = c1.select_slider(tr("train.hidden"), HIDDEN, value=32, key="train_hidden")
+layers = c1.number_input(tr("train.layers"), 1, 3, 1, key="train_layers")
+steps = c2.number_input(tr("train.steps"), 1, 20000, 200, step=50, key="train_steps")
+lr = c2.select_slider(tr("train.lr"), LRS, value=5e-3, format_func=lambda v: f"{v:g}", key="train_lr")
+clip = c2.number_input(
+    tr("train.clip"), 0.0, 100.0, 5.0, step=1.0, help=tr("train.clip_help"), key="train_clip"
+)
+sample_every = c3.number_input(tr("train.sample_every"), 0, 20000, 50, step=10, key="train_sample_every")
+source = c3.radio(
+    tr("train.corpus"),
+    ("default", "upload"),
+    format_func=lambda s: tr(f"train.corpus_{s}"),
+    key="train_source",
+)
+upload = (
+    c3.file_uploader(tr("train.upload_txt"), type=["txt"], key="train_txt") if source == "upload" else None
+)
+
+b1, b2, _ = st.columns([1, 1, 4])
+start = b1.button(tr("train.start"), type="primary", key="train_start")
+stop = b2.button(tr("train.stop"), key="train_stop")
+
+if start:
+    text, problem = training_text(source, upload)
+    if problem:
+        st.error(problem)
+    else:
+        config = TrainConfig(
+            steps=int(steps),
+            batch_size=32,
+            seq_len=64,
+            lr=float(lr),
+            clip=float(clip),
+            val_fraction=VAL_FRACTION,
+            eval_every=min(100, max(10, int(steps) // 10)),
+            sample_every=int(sample_every),
+        )
+        try:
+            st.session_state[JOB] = new_job(text, kind, int(hidden), int(layers), config)
+        except ValueError as exc:
+            st.error(tr("train.bad_text", why=str(exc)))
+
+job = st.session_state.get(JOB)
+if job and stop and job["status"] == "running":
+    job["status"] = "stopped"
+
+if job:
+    st.subheader(tr("train.run_heading", label=job["label"]))
+    bar = st.progress(0.0)
+    chart_box, sample_box = st.container(), st.container()
+    chart_slot, sample_slot = chart_box.empty(), sample_box.empty()
+    if job["status"] == "running":
+        try:
+            run_job(job, bar, chart_slot, sample_slot)
+        except ValueError as exc:  # e.g. a text with fewer than two usable characters
+            job.update(status="diverged", error=tr("train.bad_text", why=str(exc)))
+    finish(job)
+    done = job["history"][-1].step if job["history"] else 0
+    total = job["config"].steps
+    bar.progress(done / total, text=tr(f"train.status_{job['status']}", step=done, steps=total))
+    if job["history"]:
+        chart_slot.plotly_chart(chart(job), key="train_loss_final")
+        chart_box.caption(tr("train.loss_caption"))
+    if job["samples"]:
+        step_n, sample = job["samples"][-1]
+        sample_slot.code(sample, language=None)
+        sample_box.caption(tr("train.sample_caption", step=step_n))
+    if job["error"]:
+        st.error(job["error"])
+    if job["name"]:
+        st.success(tr("train.registered", name=job["name"]))
+        st.download_button(
+            tr("train.download"),
+            model_to_bytes(job["model"]),
+            file_name=f"{job['label'].lower().replace(' ', '_').replace('×', 'x')}.npz",
+            mime="application/octet-stream",
+            key="train_download",
+        )
+
+st.divider()
+st.subheader(tr("train.upload_heading"))
+st.markdown(tr("train.upload_intro"))
+npz = st.file_uploader(tr("train.upload_npz"), type=["npz"], key="train_npz")
+if npz is not None:
+    name, why = npz_upload(npz)
+    if why:
+        st.error(tr("train.npz_rejected", why=why))
+    else:
+        st.success(tr("train.registered", name=name))
+if user_models():
+    st.caption(tr("train.session_models", names=", ".join(user_models())))

@@ -177,6 +177,22 @@ def test_edit_delta_is_zero_before_the_edit_and_not_after():
     assert np.allclose(d.dh, b.h - a.h) and np.allclose(d.dc, b.c - a.c)
 
 
-def test_edit_delta_uses_the_shorter_length():
-    d = A.edit_delta(tiny("gru"), "abcdef", "abc")
-    assert d.dh.shape == (3, 8) and d.dc is None and d.edited == list("abc")
+def test_align_edit_matches_around_insertions_and_deletions():
+    match, changed = A.align_edit(list("abcd"), list("abXcd"))
+    assert match.tolist() == [0, 1, 1, 2, 3] and changed.tolist() == [0, 0, 1, 0, 0]
+    match, changed = A.align_edit(list("abXcd"), list("abcd"))
+    assert match.tolist() == [0, 1, 3, 4] and changed.tolist() == [0, 0, 1, 0]
+    match, changed = A.align_edit(list("abc"), list("abc"))
+    assert match.tolist() == [0, 1, 2] and not changed.any()
+    match, _ = A.align_edit([], list("ab"))
+    assert match.tolist() == [-1, -1]
+
+
+def test_edit_delta_after_an_insertion_compares_matching_characters():
+    m = tiny("gru")
+    d = A.edit_delta(m, "abcdef", "abXcdef")
+    a, b = m.run("abcdef"), m.run("abXcdef")
+    assert d.dh.shape == (7, 8) and d.dc is None and d.edited == list("abXcdef")
+    assert np.allclose(d.dh[2], b.h[2] - a.h[1])  # X against the state before the edit
+    assert np.allclose(d.dh[6], b.h[6] - a.h[5])  # the last f against the original last f
+    assert np.all(d.dh[:2] == 0)

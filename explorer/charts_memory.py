@@ -1,0 +1,396 @@
+"""Plotly builders for the "RNN vs LSTM memory", "Train your own" and "Inside the cells" pages.
+
+Pure functions: arrays (or lstm_engine.analysis results) in, `go.Figure` out, never a `st.*`
+call. Traces carry exactly the arrays they are given, so tests compare them with the engine.
+Axis titles come from explorer.texts in the language passed as `lang`. Characters shown in
+labels go through `char_label`, which makes whitespace visible and escapes the few HTML-like
+tags Plotly interprets, so user text is never read as markup.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from explorer.texts import t
+from lstm_engine.analysis import THRESHOLD, Divergence, GradientCurve, Saturation
+
+KIND_COLORS = {"rnn": "#d62728", "gru": "#2ca02c", "lstm": "#1f77b4"}
+EXTRA_COLORS = ("#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+LOG_FLOOR = 1e-16  # lowest value the log axes show (float64 noise below this)
+VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥", "\r": "␍"}
+ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# red (negative) - white - blue (positive), light enough that black characters stay readable
+PASTEL = [[0.0, "#e7866f"], [0.25, "#f8c7b3"], [0.5, "#ffffff"], [0.75, "#b5d6ea"], [1.0, "#6aa9d4"]]
+MARGIN = {"l": 60, "r": 20, "t": 50, "b": 50}
+
+
+def char_label(ch: str) -> str:
+    """One character as Plotly label text: whitespace made visible, &, <, > escaped."""
+    ch = VISIBLE.get(ch, ch)
+    if ch.isprintable():
+        return ESCAPES.get(ch, ch)
+    return f"U+{ord(ch):04X}"
+
+
+def text_label(text: str, limit: int = 60) -> str:
+    """A short piece of user text as Plotly label text (cut to `limit` characters)."""
+    cut = text[:limit] + ("…" if len(text) > limit else "")
+    return "".join(ESCAPES.get(ch, ch) if ch.isprintable() else VISIBLE.get(ch, "·") for ch in cut)
+
+
+def _color(kind: str, i: int) -> str:
+    return KIND_COLORS.get(kind, EXTRA_COLORS[i % len(EXTRA_COLORS)])
+
+
+def _log_range(arrays: list[np.ndarray]) -> list[float] | None:
+    """[lo, hi] in log10 units covering the positive values, floored at LOG_FLOOR."""
+    pos = np.concatenate([a[a > 0] for a in arrays]) if arrays else np.array([])
+    if pos.size == 0:
+        return None
+    lo, hi = np.log10(max(pos.min(), LOG_FLOOR)), np.log10(pos.max())
+    return [float(lo) - 0.3, float(hi) + 0.3]
+
+
+# ----------------------------------------------------------------------------- memory page
+def gradient_chart(curves: list[GradientCurve], lang: str = "en") -> go.Figure:
+    """‖∂L/∂h‖ / its last-step value (log scale) against distance from the end, one line per
+    curve (cell paths dashed), a marker where each falls below 1 %, and the 1 % line."""
+    fig = go.Figure()
+    seen: dict[str, str] = {}
+    for i, c in enumerate(curves):
+        color = seen.setdefault(c.label.removesuffix(" cell"), _color(c.kind, i))
+        fig.add_trace(
+            go.Scatter(
+                x=c.distance,
+                y=c.relative,
+                name=c.label,
+                mode="lines",
+                line={"color": color, "dash": "dash" if c.path == "c" else "solid", "width": 2},
+                customdata=c.norm,
+                hovertemplate=t("memory.hover_grad", lang) + f"<extra>{text_label(c.label)}</extra>",
+            )
+        )
+    for c in curves:
+        if c.below is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[c.below],
+                    y=[c.relative[c.below]],
+                    name=t("memory.below_marker", lang, label=c.label, d=c.below),
+                    mode="markers",
+                    marker={"symbol": "x", "size": 11, "color": seen[c.label.removesuffix(" cell")]},
+                    showlegend=False,
+                    hovertemplate=t("memory.below_hover", lang, label=text_label(c.label), d=c.below)
+                    + "<extra></extra>",
+                )
+            )
+    fig.add_hline(y=THRESHOLD, line={"dash": "dot", "color": "#888"})
+    fig.add_annotation(
+        x=1,
+        xref="paper",
+        y=np.log10(THRESHOLD),
+        text="1 %",
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+    )  # on a log axis an annotation's y is log10 of the value
+    fig.update_layout(
+        xaxis_title=t("memory.axis_distance", lang),
+        yaxis_title=t("memory.axis_relative_grad", lang),
+        legend={"orientation": "h", "y": 1.12},
+        margin=MARGIN,
+        height=420,
+    )
+    fig.update_yaxes(type="log", range=_log_range([c.relative for c in curves]), exponentformat="power")
+    return fig
+
+
+def _group_rows(rows: list[dict], task: str) -> dict[tuple[str, float], dict[int, list[dict]]]:
+    """Rows of one task grouped by (kind, forget_bias) and then lag."""
+    groups: dict[tuple[str, float], dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        if r["task"] == task:
+            groups[(r["kind"], float(r.get("forget_bias", 1.0)))][int(r["lag"])].append(r)
+    return groups
+
+
+def accuracy_chart(rows: list[dict], task: str, lang: str = "en") -> go.Figure:
+    """Accuracy against lag for one task (rows of assets/memory_results.csv): one line per
+    kind (per forget-gate bias for the LSTM when several were run), mean over seeds, and
+    the chance level dashed."""
+    fig = go.Figure()
+    groups = _group_rows(rows, task)
+    lstm_biases = {fb for kind, fb in groups if kind == "lstm"}
+    chance = [float(r["chance"]) for r in rows if r["task"] == task]
+    for i, ((kind, fb), by_lag) in enumerate(sorted(groups.items())):
+        lags = sorted(by_lag)
+        acc = [float(np.mean([r["accuracy"] for r in by_lag[lag]])) for lag in lags]
+        name = kind.upper() + (f" (b_f = {fb:g})" if kind == "lstm" and len(lstm_biases) > 1 else "")
+        dash = "solid" if fb in (1.0,) or kind != "lstm" else "dot"
+        fig.add_trace(
+            go.Scatter(
+                x=lags,
+                y=acc,
+                name=name,
+                mode="lines+markers",
+                line={"color": _color(kind, i), "dash": dash},
+                hovertemplate=t("memory.hover_acc", lang) + f"<extra>{name}</extra>",
+            )
+        )
+    if chance:
+        fig.add_hline(
+            y=float(np.mean(chance)),
+            line={"dash": "dash", "color": "#888"},
+            annotation_text=t("memory.chance", lang),
+        )
+    fig.update_layout(
+        xaxis_title=t("memory.axis_lag", lang),
+        yaxis_title=t("memory.axis_accuracy", lang),
+        legend={"orientation": "h", "y": 1.15},
+        margin=MARGIN,
+        height=360,
+    )
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(range=[0, 1.05])
+    return fig
+
+
+def loss_chart(
+    steps: list[int] | np.ndarray,
+    losses: list[float] | np.ndarray,
+    val_steps: list[int] | np.ndarray | None = None,
+    val_losses: list[float] | np.ndarray | None = None,
+    lang: str = "en",
+    unit: str = "nats",
+) -> go.Figure:
+    """Training loss per step (and validation loss at its steps), e.g. for a live curve."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=list(steps),
+            y=list(losses),
+            name=t("train.legend_train", lang),
+            mode="lines",
+            line={"color": "#1f77b4"},
+        )
+    )
+    if val_steps is not None and len(val_steps):
+        fig.add_trace(
+            go.Scatter(
+                x=list(val_steps),
+                y=list(val_losses),
+                name=t("train.legend_val", lang),
+                mode="lines+markers",
+                line={"color": "#ff7f0e"},
+            )
+        )
+    fig.update_layout(
+        xaxis_title=t("train.axis_step", lang),
+        yaxis_title=t("train.axis_loss_bits" if unit == "bits" else "train.axis_loss", lang),
+        legend={"orientation": "h", "y": 1.15},
+        margin=MARGIN,
+        height=320,
+    )
+    return fig
+
+
+def divergence_chart(divs: list[Divergence], lang: str = "en") -> go.Figure:
+    """‖Δh_t‖ over t (log scale) for every model after changing the first character."""
+    fig = go.Figure()
+    for i, d in enumerate(divs):
+        ticks = [char_label(ch) for ch in d.original]
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(d.dh.size),
+                y=d.dh,
+                name=d.label,
+                mode="lines",
+                line={"color": _color(d.kind, i), "width": 2},
+                customdata=ticks,
+                hovertemplate=t("memory.hover_div", lang) + f"<extra>{text_label(d.label)}</extra>",
+            )
+        )
+    fig.update_layout(
+        xaxis_title=t("memory.axis_step", lang),
+        yaxis_title=t("memory.axis_dh", lang),
+        legend={"orientation": "h", "y": 1.12},
+        margin=MARGIN,
+        height=380,
+    )
+    fig.update_yaxes(type="log", range=_log_range([d.dh for d in divs]), exponentformat="power")
+    return fig
+
+
+# ----------------------------------------------------------------------------- cells page
+def saturation_chart(sats: list[Saturation], lang: str = "en") -> go.Figure:
+    """One scatter per gate: for every unit, the fraction of steps left-saturated (< 0.1,
+    x) against right-saturated (> 0.9, y), after Karpathy et al. 2015."""
+    names = [t(f"cells.gate_{s.gate}", lang) for s in sats]
+    fig = make_subplots(rows=1, cols=max(len(sats), 1), subplot_titles=names, shared_yaxes=True)
+    for j, s in enumerate(sats):
+        fig.add_trace(
+            go.Scatter(
+                x=s.low,
+                y=s.high,
+                mode="markers",
+                name=names[j],
+                marker={"size": 6, "opacity": 0.7, "color": EXTRA_COLORS[j] if j else "#1f77b4"},
+                customdata=np.arange(s.low.size),
+                hovertemplate=t("cells.hover_sat", lang) + "<extra></extra>",
+                showlegend=False,
+            ),
+            row=1,
+            col=j + 1,
+        )
+        fig.update_xaxes(range=[-0.03, 1.03], title_text=t("cells.axis_low", lang), row=1, col=j + 1)
+        fig.add_shape(
+            type="line", x0=0, y0=1, x1=1, y1=0, line={"dash": "dot", "color": "#bbb"}, row=1, col=j + 1
+        )
+    fig.update_yaxes(range=[-0.03, 1.03])
+    fig.update_yaxes(title_text=t("cells.axis_high", lang), row=1, col=1)
+    fig.update_layout(margin=MARGIN, height=360)
+    return fig
+
+
+def _position_axis(tokens: list[str], max_chars: int = 120) -> dict:
+    """x-axis settings: positions labelled with their characters when the text is short
+    enough to read them, plain position numbers otherwise (the hover shows the character)."""
+    if len(tokens) > max_chars:
+        return {"tickmode": "auto"}
+    idx = list(range(len(tokens)))
+    return {
+        "tickmode": "array",
+        "tickvals": idx,
+        "ticktext": [char_label(tokens[i]) for i in idx],
+        "tickangle": 0,
+    }
+
+
+def top_units_chart(
+    states: np.ndarray,
+    units: list[int] | np.ndarray,
+    corr: np.ndarray,
+    tokens: list[str],
+    signal: np.ndarray,
+    lang: str = "en",
+) -> go.Figure:
+    """The pattern signal (top) and the chosen units' states over the text (heatmap, one
+    row per unit, labelled with its correlation). states: (T, H); signal: (T,)."""
+    units = [int(u) for u in units]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.22, 0.78], vertical_spacing=0.04)
+    chars = [char_label(ch) for ch in tokens]
+    x = np.arange(len(tokens))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=signal,
+            mode="lines",
+            line={"shape": "hv", "color": "#444"},
+            name=t("cells.signal", lang),
+            customdata=chars,
+            hovertemplate="%{customdata} · %{y}<extra></extra>",
+            showlegend=False,
+        ),
+        row=1,
+        col=1,
+    )
+    labels = [t("cells.unit_label", lang, unit=u, r=float(corr[u])) for u in units]
+    fig.add_trace(
+        go.Heatmap(
+            z=states[:, units].T,
+            x=x,
+            y=labels,
+            colorscale="RdBu",
+            zmid=0,
+            customdata=np.tile(np.array(chars, dtype=object), (len(units), 1)),
+            hovertemplate="%{y} · %{customdata}: %{z:.3f}<extra></extra>",
+            colorbar={"len": 0.75, "y": 0.38},
+        ),
+        row=2,
+        col=1,
+    )
+    fig.update_xaxes(**_position_axis(tokens), row=2, col=1)
+    fig.update_yaxes(title_text=t("cells.signal", lang), row=1, col=1)
+    fig.update_yaxes(autorange="reversed", row=2, col=1)
+    fig.update_layout(margin={**MARGIN, "l": 130}, height=170 + 34 * max(len(units), 1))
+    return fig
+
+
+def text_grid(tokens: list[str], width: int = 80) -> tuple[np.ndarray, np.ndarray]:
+    """Lay the text out like a page: (rows, cols) index of every character, breaking at
+    newlines and every `width` characters. Returns (row (T,), col (T,))."""
+    rows, cols = np.zeros(len(tokens), dtype=int), np.zeros(len(tokens), dtype=int)
+    r = c = 0
+    for i, ch in enumerate(tokens):
+        if c >= width:
+            r, c = r + 1, 0
+        rows[i], cols[i] = r, c
+        if ch == "\n":
+            r, c = r + 1, 0
+        else:
+            c += 1
+    return rows, cols
+
+
+def unit_text_chart(tokens: list[str], values: np.ndarray, title: str = "", width: int = 80) -> go.Figure:
+    """The text laid out as on a page, each character's cell coloured by `values` (T,) (a
+    unit's state after reading it): the Karpathy et al. picture, drawn without HTML."""
+    rows, cols = text_grid(tokens, width)
+    n_rows, n_cols = (int(rows.max()) + 1, int(cols.max()) + 1) if len(tokens) else (1, 1)
+    z = np.full((n_rows, n_cols), np.nan)
+    text = np.full((n_rows, n_cols), "", dtype=object)
+    z[rows, cols] = values
+    text[rows, cols] = [char_label(ch) if ch != " " else " " for ch in tokens]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"family": "monospace", "size": 13, "color": "#111"},
+            colorscale=PASTEL,
+            zmid=0,
+            xgap=1,
+            ygap=1,
+            hovertemplate="%{text}: %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed")
+    fig.update_layout(
+        title={"text": text_label(title, 120), "font": {"size": 14}},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=60 + 22 * n_rows,
+    )
+    return fig
+
+
+def delta_heatmap(
+    delta: np.ndarray, tokens: list[str], changed: np.ndarray, name: str, lang: str = "en"
+) -> go.Figure:
+    """Δ (n, H) edited − original as a heatmap (units × positions), zero white, with the
+    edited positions marked above. name: "Δc" or "Δh"."""
+    limit = float(np.abs(delta).max()) if delta.size else 1.0
+    chars = [char_label(ch) for ch in tokens]
+    fig = go.Figure(
+        go.Heatmap(
+            z=delta.T,
+            x=np.arange(len(tokens)),
+            colorscale="RdBu",
+            zmid=0,
+            zmin=-limit or -1,
+            zmax=limit or 1,
+            customdata=np.tile(np.array(chars, dtype=object), (delta.shape[1], 1)),
+            hovertemplate=t("cells.hover_delta", lang) + f"<extra>{name}</extra>",
+            colorbar={"title": {"text": name}},
+        )
+    )
+    for i in np.flatnonzero(changed):
+        fig.add_vline(x=int(i), line={"color": "#222", "dash": "dot", "width": 1})
+    fig.update_xaxes(**_position_axis(tokens), title_text=t("cells.axis_edited_text", lang))
+    fig.update_yaxes(title_text=t("cells.axis_unit", lang))
+    fig.update_layout(margin=MARGIN, height=360)
+    return fig

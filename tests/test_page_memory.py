@@ -1,0 +1,183 @@
+"""The "RNN vs LSTM memory" page via AppTest: defaults, every control, hostile text, live training."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.texts import t
+from lstm_engine import analysis as A
+from lstm_engine import experiments, load_model
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "assets" / "models"
+DEFAULT = t("memory.default_text")
+
+
+def open_page() -> AppTest:
+    """The page on its own (app.py only adds navigation and the language switch)."""
+    return AppTest.from_file(str(ROOT / "pages" / "memory.py"), default_timeout=90).run()
+
+
+def decode(obj):
+    """Plotly JSON with typed arrays ({"dtype", "bdata", "shape"}) decoded to NumPy."""
+    if isinstance(obj, dict) and "bdata" in obj and "dtype" in obj:
+        arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+        shape = obj.get("shape")
+        return arr.reshape([int(n) for n in str(shape).split(",")]) if shape else arr
+    if isinstance(obj, dict):
+        return {k: decode(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decode(v) for v in obj]
+    return obj
+
+
+def figures(at) -> list[go.Figure]:
+    """Every Plotly chart on the page, rebuilt from what was sent to the browser."""
+    return [go.Figure(decode(json.loads(e.proto.spec)), skip_invalid=True) for e in at.get("plotly_chart")]
+
+
+def line_traces(fig) -> dict:
+    return {tr.name: tr for tr in fig.data if tr.mode == "lines"}
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return {k.upper(): load_model(MODELS / f"{k}.npz") for k in ("rnn", "gru", "lstm")}
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    at = open_page()
+    assert not at.exception
+    return at
+
+
+def test_defaults_plot_the_engine_gradient_curves(default_page, shipped):
+    assert default_page.title[0].value == "RNN vs LSTM memory"
+    grad, div = figures(default_page)[:2]
+    text = A.fit_length(DEFAULT, 201)
+    expected = A.gradient_curves(shipped, text)
+    traces = line_traces(grad)
+    assert list(traces) == ["RNN", "GRU", "LSTM", "LSTM cell"]
+    for c in expected:
+        assert np.allclose(traces[c.label].y, c.relative)
+    # the lesson: far from the end the RNN's gradient is orders of magnitude below the LSTM's
+    far = slice(120, 200)
+    assert np.log10(traces["RNN"].y[far]).mean() < np.log10(traces["LSTM"].y[far]).mean() - 2
+    markdown = " ".join(m.value for m in default_page.markdown)
+    for c in expected:
+        assert (f"{c.label}: below 1% after {c.below} steps back" in markdown) == (c.below is not None)
+    # the divergence chart: first character changed
+    changed = A.replace_first(text, shipped["LSTM"].vocab)
+    for name, tr in line_traces(div).items():
+        assert np.allclose(tr.y, A.state_divergence(name, shipped[name], text, changed).dh)
+
+
+def test_fresh_weights_follow_radius_and_forget_bias(shipped):
+    at = open_page()
+    assert at.select_slider(key="mem_radius").disabled
+    at.radio(key="mem_source").set_value("fresh").run()
+    assert not at.select_slider(key="mem_radius").disabled
+    at.select_slider(key="mem_radius").set_value(0.5)
+    at.radio(key="mem_forget_bias").set_value(3.0)
+    at.slider(key="mem_length").set_value(60).run()
+    assert not at.exception
+    traces = line_traces(figures(at)[0])
+    text = A.fit_length(DEFAULT, 61)
+    vocab = shipped["LSTM"].vocab
+    for kind in ("rnn", "gru", "lstm"):
+        m = A.fresh_model(kind, vocab, 128, 0.5, 3.0)
+        curves = A.gradient_curves({kind.upper(): m}, text)
+        for c in curves:
+            assert np.allclose(traces[c.label].y, c.relative)
+            assert traces[c.label].x[-1] == 59
+    # radius 2 explodes: the RNN curve ends above where it starts
+    at.select_slider(key="mem_radius").set_value(2.0).run()
+    assert line_traces(figures(at)[0])["RNN"].y[-1] > 1
+
+
+def test_model_picker_and_length():
+    at = open_page()
+    at.multiselect(key="mem_models").set_value(["LSTM"])
+    at.slider(key="mem_length").set_value(500).run()
+    traces = line_traces(figures(at)[0])
+    assert list(traces) == ["LSTM", "LSTM cell"] and len(traces["LSTM"].y) == 500
+    at.multiselect(key="mem_models").set_value([]).run()
+    assert not at.exception
+    assert at.info[0].value == t("memory.pick_a_model")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "🙂 emoji 中文 \x00\x07 <script>alert(1)</script>", "a", "x" * 5000],
+)
+def test_hostile_and_odd_text_never_crashes(text):
+    at = open_page()
+    at.text_input(key="mem_text").set_value(text).run()
+    assert not at.exception
+    if not text:
+        assert at.info[0].value == t("common.empty_text")
+    elif "🙂" in text:
+        assert any("vocabulary" in w.value for w in at.warning)
+    elif len(text) > 400:
+        assert any("cut to the first 400" in c.value for c in at.caption)
+
+
+def test_swap_character_control():
+    at = open_page()
+    at.text_input(key="mem_swap").set_value("T").run()  # already the first character
+    assert any(i.value == t("memory.same_char") for i in at.info)
+    at.text_input(key="mem_swap").set_value("#").run()
+    assert any("'#he LSTM" in x.value for x in at.text)
+
+
+def test_accuracy_charts_come_from_the_results_file(tmp_path, monkeypatch):
+    csv = tmp_path / "memory_results.csv"
+    csv.write_text(
+        "# test\ntask,kind,lag,accuracy,chance,steps,seconds,forget_bias,seed\n"
+        "recall,rnn,5,1.0,0.25,10,1,1.0,0\nrecall,rnn,50,0.3,0.25,10,1,1.0,0\n"
+        "recall,lstm,50,0.9,0.25,10,1,1.0,0\nadding,gru,20,0.5,0.078,10,1,1.0,0\n"
+    )
+    monkeypatch.setattr(experiments, "RESULTS_PATH", csv)
+    at = open_page()
+    acc = [f for f in figures(at) if f.layout.xaxis.type == "log"]
+    assert len(acc) == 2  # adding, recall
+    recall = {tr.name: tr for tr in acc[1].data}
+    assert list(recall["RNN"].x) == [5, 50] and list(recall["RNN"].y) == [1.0, 0.3]
+    monkeypatch.setattr(experiments, "RESULTS_PATH", tmp_path / "missing.csv")
+    at = open_page()
+    assert any("No shipped memory results" in i.value for i in at.info)
+
+
+def test_train_it_now_runs_a_few_steps():
+    at = open_page()
+    at.selectbox(key="mem_kind").set_value("rnn")
+    at.selectbox(key="mem_task").set_value("adding")
+    at.select_slider(key="mem_lag").set_value(5)
+    at.selectbox(key="mem_bias").set_value(0.0)
+    at.number_input(key="mem_steps").set_value(12)
+    at.button(key="mem_start").click().run()
+    assert not at.exception
+    job = at.session_state["memory_job"]
+    assert job["status"] == "done" and len(job["losses"]) == 12
+    assert job["result"].kind == "rnn" and job["result"].task == "adding"
+    loss = figures(at)[-1]
+    assert np.allclose(loss.data[0].y, job["losses"])
+    assert any("Accuracy" in m.value for m in [*at.success, *at.warning])
+    # any later rerun while "running" counts as a stop (Stop reruns the page)
+    job["status"] = "running"
+    at.button(key="mem_stop").click().run()
+    assert at.session_state["memory_job"]["status"] == "stopped"
+
+
+def test_page_in_chinese():
+    at = open_page()
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "RNN 与 LSTM 的记忆"

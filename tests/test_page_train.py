@@ -1,0 +1,232 @@
+"""The "Train your own" page via AppTest: training a few steps, every control, hostile uploads."""
+
+import base64
+import io
+import json
+import math
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lstm_engine import UNK, Model, ModelConfig, Vocab, init_model, load_model, model_to_bytes
+from lstm_engine.train import TrainConfig, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def open_page() -> AppTest:
+    """The page on its own (app.py only adds navigation and the language switch)."""
+    return AppTest.from_file(str(ROOT / "pages" / "train.py"), default_timeout=90).run()
+
+
+def decode(obj):
+    """Plotly JSON with typed arrays decoded to NumPy."""
+    if isinstance(obj, dict) and "bdata" in obj and "dtype" in obj:
+        return np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+    if isinstance(obj, dict):
+        return {k: decode(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decode(v) for v in obj]
+    return obj
+
+
+def figures(at) -> list[go.Figure]:
+    return [go.Figure(decode(json.loads(e.proto.spec)), skip_invalid=True) for e in at.get("plotly_chart")]
+
+
+def set_small(at, steps=3, hidden=16, sample_every=0):
+    at.number_input(key="train_steps").set_value(steps)
+    at.select_slider(key="train_hidden").set_value(hidden)
+    at.number_input(key="train_sample_every").set_value(sample_every)
+    return at
+
+
+def test_defaults_show_the_controls_and_no_run():
+    at = open_page()
+    assert not at.exception
+    assert at.title[0].value == "Train your own"
+    assert at.number_input(key="train_steps").value == 200
+    assert "train_job" not in at.session_state
+    assert not at.get("progress")
+
+
+def test_training_a_few_steps_registers_a_downloadable_model():
+    at = set_small(open_page(), steps=4, sample_every=2)
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    job = at.session_state["train_job"]
+    assert job["status"] == "done" and [p.step for p in job["history"]] == [1, 2, 3, 4]
+    name = job["name"]
+    assert name == "My LSTM 1×16 (4 steps)"
+    model = at.session_state["user_models"][name]
+    assert isinstance(model, Model) and model.hidden_size == 16 and model.kind == "lstm"
+    assert any(name in s.value for s in at.success)
+    assert at.get("progress")[0].proto.value == 100
+    # the chart holds the run's losses in bits per character
+    fig = figures(at)[-1]
+    assert np.allclose(fig.data[0].y, [p.loss / math.log(2) for p in job["history"]])
+    assert list(fig.data[1].x) == [p.step for p in job["history"] if p.val_loss is not None]
+    # a sample was generated and shown as plain text
+    assert job["samples"] and at.code[0].value == job["samples"][-1][1]
+    # the download is the model file
+    (dl,) = at.get("download_button")
+    assert dl.proto.label == "Download the model (.npz)"
+
+
+def test_the_registered_model_equals_an_uninterrupted_run():
+    """Chunked training (for Stop) must give the same weights as one train() call."""
+    at = set_small(open_page(), steps=12)
+    at.button(key="train_start").click().run()
+    job = at.session_state["train_job"]
+    fresh = init_model(ModelConfig(kind="lstm", hidden_size=16), job["model"].vocab)
+    ref = train(fresh, job["text"], job["config"], callback=None)
+    for k, a in ref.model.fused().items():
+        assert np.allclose(job["model"].fused()[k], a)
+
+
+@pytest.mark.parametrize(("kind", "layers", "lr", "clip"), [("gru", 2, 1e-3, 0.0), ("rnn", 1, 3e-2, 1.0)])
+def test_every_control_reaches_the_trainer(kind, layers, lr, clip):
+    at = set_small(open_page(), steps=2)
+    at.selectbox(key="train_kind").set_value(kind)
+    at.number_input(key="train_layers").set_value(layers)
+    at.select_slider(key="train_lr").set_value(lr)
+    at.number_input(key="train_clip").set_value(clip)
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    job = at.session_state["train_job"]
+    assert job["model"].kind == kind and job["model"].num_layers == layers
+    assert job["config"].lr == lr and job["config"].clip == clip and job["config"].steps == 2
+    assert job["status"] == "done"
+
+
+def test_stop_keeps_the_finished_chunks():
+    at = open_page()
+    text = "hello world, (quoted) text\n" * 40
+    model = init_model(ModelConfig(kind="rnn", hidden_size=8), Vocab.from_text(text))
+    config = TrainConfig(steps=50, batch_size=4, seq_len=16, eval_every=5)
+    first = train(model, text, TrainConfig(**{**config.__dict__, "steps": 5}))
+    at.session_state["train_job"] = {
+        "model": first.model, "text": text, "config": config, "state": first.state,
+        "history": first.history, "samples": [], "status": "running", "label": "RNN 1×8",
+        "name": None, "error": None,
+    }  # fmt: skip
+    at.button(key="train_stop").click().run()
+    assert not at.exception
+    job = at.session_state["train_job"]
+    assert job["status"] == "stopped" and job["name"] == "My RNN 1×8 (5 steps)"
+    assert any("Stopped after 5 of 50 steps" in p.proto.text for p in at.get("progress"))
+
+
+def test_upload_source_without_a_file_asks_for_one():
+    at = open_page()
+    at.radio(key="train_source").set_value("upload").run()
+    at.button(key="train_start").click().run()
+    assert at.error[0].value == "Upload a .txt file first, or choose the default text."
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("latin-1 caf\xe9 text".encode("latin-1"), "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"", "empty"),
+        (b"\x01\x02\x03\x04\x05 abc" * 10, "binary"),
+        (b"a" * 2_000_001, "larger than 2 MB"),
+    ],
+    ids=["latin-1", "png", "empty", "control-chars", "too-large"],
+)
+def test_bad_text_uploads_are_refused_with_a_message(content, message):
+    at = open_page()
+    at.radio(key="train_source").set_value("upload").run()
+    at.file_uploader(key="train_txt").upload("corpus.txt", content, "text/plain")
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    assert "cannot be used for training" in at.error[0].value and message in at.error[0].value
+    assert "train_job" not in at.session_state
+
+
+def test_a_good_text_upload_trains_on_it():
+    at = set_small(open_page(), steps=2)
+    at.radio(key="train_source").set_value("upload").run()
+    at.file_uploader(key="train_txt").upload("mine.txt", ("你好, world! " * 200).encode(), "text/plain")
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    job = at.session_state["train_job"]
+    assert job["status"] == "done" and "你" in job["model"].vocab.chars
+
+
+def test_a_one_character_text_fails_cleanly():
+    at = set_small(open_page(), steps=2)
+    at.radio(key="train_source").set_value("upload").run()
+    at.file_uploader(key="train_txt").upload("tiny.txt", b"a", "text/plain")
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    assert at.error and "Training could not start" in at.error[0].value
+
+
+def good_npz() -> bytes:
+    return model_to_bytes(init_model(ModelConfig(kind="gru", hidden_size=4), Vocab(list("ab ") + [UNK])))
+
+
+def pickled_npz() -> bytes:
+    buf = io.BytesIO()
+    np.savez(
+        buf, **{"meta/format": np.array("lstm-explorer/1"), "0/W_xi": np.array([{"evil": 1}], dtype=object)}
+    )
+    return buf.getvalue()
+
+
+def wrong_shapes_npz() -> bytes:
+    data = np.load(io.BytesIO(good_npz()))
+    arrays = {k: data[k] for k in data.files}
+    arrays["0/W_hz"] = np.zeros((3, 5))
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def zip_not_npz() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "not an array")
+    return buf.getvalue()
+
+
+def test_uploading_a_model_file_registers_it():
+    at = open_page()
+    at.file_uploader(key="train_npz").upload("tiny_gru.npz", good_npz())
+    at.run()
+    assert not at.exception
+    assert "tiny_gru" in at.session_state["user_models"]
+    assert any("tiny_gru" in s.value for s in at.success)
+    at.run()  # a rerun does not register it twice
+    assert list(at.session_state["user_models"]) == ["tiny_gru"]
+    loaded = at.session_state["user_models"]["tiny_gru"]
+    assert np.allclose(loaded.params()["0/W_hz"], load_model(good_npz()).params()["0/W_hz"])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [pickled_npz(), wrong_shapes_npz(), zip_not_npz(), b"garbage" * 10, b""],
+    ids=["pickled", "wrong-shapes", "zip-not-npz", "garbage", "empty"],
+)
+def test_hostile_model_files_are_rejected_with_a_message(content):
+    at = open_page()
+    at.file_uploader(key="train_npz").upload("evil.npz", content)
+    at.run()
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("This model file was rejected:")
+    assert not at.session_state["user_models"] if "user_models" in at.session_state else True
+
+
+def test_page_in_chinese():
+    at = open_page()
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "训练你自己的模型"
+    assert at.button(key="train_start").label == "开始训练"

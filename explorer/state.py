@@ -90,16 +90,23 @@ def clip_text(text: str, limit: int = MAX_TEXT) -> tuple[str, bool]:
     return (text[:limit], True) if len(text) > limit else (text, False)
 
 
-def seed_widget(key: str, default: Any, url: str | None = None, cast=str) -> str:
-    """Give widget `key` its starting value and return the key.
+def widget_key(name: str, page: str = "") -> str:
+    """The widget key of a shared setting on one page, e.g. "gates:text"."""
+    return f"{page}:{name}" if page else name
 
-    Streamlit forgets a widget's value when a page without it runs, so pages that share a
-    setting (the sentence, the model, the step) keep a copy (see `keep`). The starting value
-    is that copy, else the URL parameter `url` (converted with `cast`; a bad value is
-    ignored), else `default`.
+
+def seed_widget(name: str, default: Any, url: str | None = None, cast=str, page: str = "") -> str:
+    """Give the widget for setting `name` on `page` its starting value and return its key.
+
+    Streamlit drops a widget's state when a page without it runs, and the same key on two
+    pages is not reliably the same widget, so each page has its own key (see widget_key) and
+    pages that share a setting (the sentence, the model, the step) keep a copy of its value
+    (see keep). The starting value is that copy, else the URL parameter `url` (converted with
+    `cast`; a bad value is ignored), else `default`.
     """
+    key = widget_key(name, page)
     if key not in st.session_state:
-        value = st.session_state.get(KEPT, {}).get(key)
+        value = st.session_state.get(KEPT, {}).get(name)
         if value is None and url and url in st.query_params:
             try:
                 value = cast(st.query_params[url])
@@ -109,18 +116,19 @@ def seed_widget(key: str, default: Any, url: str | None = None, cast=str) -> str
     return key
 
 
-def keep(*keys: str) -> None:
-    """Remember the current values of these widgets for the other pages (see seed_widget)."""
+def keep(*names: str, page: str = "") -> None:
+    """Remember the current values of these settings for the other pages (see seed_widget)."""
     kept = st.session_state.setdefault(KEPT, {})
-    for key in keys:
+    for name in names:
+        key = widget_key(name, page)
         if key in st.session_state:
-            kept[key] = st.session_state[key]
+            kept[name] = st.session_state[key]
 
 
-def model_picker_key(key: str = "model") -> str:
+def model_picker_key(page: str = "") -> str:
     """Seed the shared model picker (URL `model=`, default the shipped LSTM) and make sure its
     value is still one of `model_names()`. Returns the widget key."""
-    seed_widget(key, "LSTM", url="model")
+    key = seed_widget("model", "LSTM", url="model", page=page)
     if st.session_state[key] not in model_names():
         st.session_state[key] = "LSTM"
     return key

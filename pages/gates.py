@@ -25,6 +25,7 @@ from explorer.state import (
 )
 from lstm_engine import Trace, explain
 
+PAGE = "gates"  # prefix of this page's widget keys (explorer.state.widget_key)
 SCALES = {"input": "gate", "forget": "gate", "output": "gate", "update": "gate", "reset": "gate"}
 SCALES |= {"candidate": "tanh", "hidden": "tanh", "cell": "cell"}
 
@@ -49,11 +50,13 @@ st.write(tr("gates.intro"))
 left, right = st.columns([3, 1])
 raw = left.text_input(
     tr("common.text"),
-    key=seed_widget("text", DEFAULT_TEXT, url="text"),
+    key=seed_widget("text", DEFAULT_TEXT, url="text", page=PAGE),
     help=tr("gates.text_help", n=MAX_TEXT),
 )
-name = right.selectbox(tr("common.model"), model_names(), key=model_picker_key(), help=tr("gates.model_help"))
-keep("text", "model")
+name = right.selectbox(
+    tr("common.model"), model_names(), key=model_picker_key(PAGE), help=tr("gates.model_help")
+)
+keep("text", "model", page=PAGE)
 text, cut = clip_text(raw)
 if cut:
     st.warning(tr("common.truncated", n=MAX_TEXT))
@@ -95,13 +98,13 @@ order = c2.radio(
     explain.UNIT_ORDERS,
     format_func=lambda o: tr(f"gates.order.{o}"),
     horizontal=True,
-    key=seed_widget("order", "activity"),
+    key=seed_widget("order", "activity", page=PAGE),
 )
-top_n = c3.slider(tr("gates.top_n"), 1, H, min(32, H), help=tr("gates.top_n_help"))
-seed_widget("step", T - 1, url="step", cast=int)
-clamp_widget("step", 0, T - 1)
-step = st.slider(tr("gates.step"), 0, T - 1, key="step", help=tr("gates.step_help")) if T > 1 else 0
-keep("order", "step")
+top_n = c3.slider(tr("gates.top_n"), 1, H, min(32, H), help=tr("gates.top_n_help"), key=f"top_n_{H}")
+step_key = seed_widget("step", T - 1, url="step", cast=int, page=PAGE)
+clamp_widget(step_key, 0, T - 1)
+step = st.slider(tr("gates.step"), 0, T - 1, key=step_key, help=tr("gates.step_help")) if T > 1 else 0
+keep("order", "step", page=PAGE)
 set_query_params(text=text, model=name, step=step)
 
 # ---- the heatmaps: one per gate and state, units × characters

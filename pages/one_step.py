@@ -25,6 +25,7 @@ from explorer.state import (
     seed_widget,
     set_query_params,
     tr,
+    widget_key,
 )
 from lstm_engine import GATE_NAMES, cells, explain
 from lstm_engine.model import SUFFIXES
@@ -40,13 +41,15 @@ DIAGRAM_LABELS = {
     "output": "O = σ(·)", "candidate": "C̃ = tanh(·)", "update": "Z = σ(·)", "reset": "R = σ(·)",
     "hidden": "tanh(·)",
 }  # fmt: skip
+PAGE = "one_step"  # prefix of this page's widget keys (explorer.state.widget_key)
 PRESETS = ("boss", "bias", "random")
 TINY_ROWS = ["x₁", "x₂", "x₃", "h₁", "h₂", "b"]
 
 
 def shift_step(delta: int, last: int) -> None:
     """Button callback: move the shared step by `delta`, staying inside 0..last."""
-    st.session_state["step"] = min(max(int(st.session_state.get("step", 0)) + delta, 0), last)
+    key = widget_key("step", PAGE)
+    st.session_state[key] = min(max(int(st.session_state.get(key, 0)) + delta, 0), last)
 
 
 def diagram_labels(kind: str) -> dict[str, str]:
@@ -144,13 +147,13 @@ def sentence_mode() -> None:
     left, right = st.columns([3, 1])
     raw = left.text_input(
         tr("common.text"),
-        key=seed_widget("text", DEFAULT_TEXT, url="text"),
+        key=seed_widget("text", DEFAULT_TEXT, url="text", page=PAGE),
         help=tr("gates.text_help", n=MAX_TEXT),
     )
     name = right.selectbox(
-        tr("common.model"), model_names(), key=model_picker_key(), help=tr("gates.model_help")
+        tr("common.model"), model_names(), key=model_picker_key(PAGE), help=tr("gates.model_help")
     )
-    keep("text", "model")
+    keep("text", "model", page=PAGE)
     text, cut = clip_text(raw)
     if cut:
         st.warning(tr("common.truncated", n=MAX_TEXT))
@@ -171,17 +174,17 @@ def sentence_mode() -> None:
         key = "common.dropped_chars" if trace.dropped else "common.unknown_chars"
         st.info(tr(key, n=len(trace.unknown), chars=chars))
 
-    seed_widget("step", T - 1, url="step", cast=int)
-    clamp_widget("step", 0, T - 1)
+    step_key = seed_widget("step", T - 1, url="step", cast=int, page=PAGE)
+    clamp_widget(step_key, 0, T - 1)
     c_prev, c_step, c_next = st.columns([1, 4, 1], vertical_alignment="bottom")
     c_prev.button(
-        tr("step.prev"), on_click=shift_step, args=(-1, T - 1), disabled=st.session_state["step"] <= 0
+        tr("step.prev"), on_click=shift_step, args=(-1, T - 1), disabled=st.session_state[step_key] <= 0
     )
     c_next.button(
-        tr("step.next"), on_click=shift_step, args=(1, T - 1), disabled=st.session_state["step"] >= T - 1
+        tr("step.next"), on_click=shift_step, args=(1, T - 1), disabled=st.session_state[step_key] >= T - 1
     )
-    t = c_step.slider(tr("step.step"), 0, T - 1, key="step") if T > 1 else 0
-    keep("step")
+    t = c_step.slider(tr("step.step"), 0, T - 1, key=step_key) if T > 1 else 0
+    keep("step", page=PAGE)
     set_query_params(text=text, model=name, step=t)
 
     layer = 0
@@ -301,9 +304,9 @@ mode = st.radio(
     ("sentence", "tiny"),
     format_func=lambda m: tr(f"step.source.{m}"),
     horizontal=True,
-    key=seed_widget("step_source", "sentence", url="source"),
+    key=seed_widget("step_source", "sentence", url="source", page=PAGE),
 )
-keep("step_source")
+keep("step_source", page=PAGE)
 if mode == "tiny":
     set_query_params(source="tiny")
 elif "source" in st.query_params:

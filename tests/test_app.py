@@ -1,13 +1,56 @@
-"""The app shell via AppTest."""
+"""The app shell via AppTest: opens on the gates page with a sentence typed, switches language
+and pages."""
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from explorer.state import DEFAULT_TEXT, MODELS_DIR
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
+HAVE_MODELS = (MODELS_DIR / "lstm.npz").exists()
 
 
-def test_app_opens_without_exceptions():
+def test_app_opens_on_the_gates_page_with_a_sentence_typed():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert at.title[0].value == "Watch the gates"
+    if HAVE_MODELS:
+        assert at.text_input(key="gates:text").value == DEFAULT_TEXT
+        titles = [
+            json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")
+            for c in at.get("plotly_chart")
+        ]
+        assert any(t.startswith("Input gate") for t in titles) and any(
+            t.startswith("Forget gate") for t in titles
+        )
+
+
+def test_language_switch_changes_every_string():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.radio(key="lang").set_value("zh").run()
+    assert not at.exception
+    assert at.title[0].value == "观察门控"
+    assert at.text_input(key="gates:text").label == "你的句子"
+    assert str(at.query_params["lang"]).strip("[]'") == "zh"
+    assert at.get("plotly_chart")  # the charts are still there, titled in Chinese
+
+
+def test_language_from_the_url():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "观察门控"
+
+
+def test_the_sentence_follows_the_user_to_the_one_step_page():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="gates:text").input("(ab)").run()
+    at.switch_page("pages/one_step.py").run()
+    assert not at.exception
+    assert at.title[0].value == "One step, all the numbers"
+    if HAVE_MODELS:
+        assert at.text_input(key="one_step:text").value == "(ab)"
+        assert at.slider(key="one_step:step").value == 3

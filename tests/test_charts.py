@@ -1,0 +1,113 @@
+"""explorer.charts: figures carry exactly the engine's arrays, fixed colour ranges, and user
+characters only as escaped text."""
+
+import numpy as np
+import pytest
+
+from explorer import charts as C
+from lstm_engine import UNK, ModelConfig, Vocab, init_model
+from lstm_engine import explain as E
+
+PAYLOAD = "<img src=x onerror=alert(1)>&"
+VOCAB = Vocab(sorted(set(PAYLOAD + "ab ()\n")) + [UNK])
+
+
+@pytest.fixture(scope="module")
+def trace():
+    return init_model(ModelConfig(kind="lstm", hidden_size=6, seed=2), VOCAB).run("ab " + PAYLOAD)
+
+
+def test_escape_and_visible_labels():
+    assert C.escape_html("<b>&</b>") == "&lt;b&gt;&amp;&lt;/b&gt;"
+    assert [C.char_label(ch) for ch in " \n\t<>&a\x01"] == [
+        "␣",
+        "↵",
+        "⇥",
+        "&lt;",
+        "&gt;",
+        "&amp;",
+        "a",
+        "U+0001",
+    ]
+
+
+def test_heatmap_z_is_exactly_the_trace_array_for_the_units_shown(trace):
+    units = [4, 0, 2]
+    fig = C.unit_heatmap(trace.gates["forget"], trace.tokens, units, "F", "gate", step=3)
+    hm = fig.data[0]
+    assert np.array_equal(np.asarray(hm.z), trace.gates["forget"][:, units].T)
+    assert list(hm.y) == ["4", "0", "2"]
+    assert (hm.zmin, hm.zmax) == (0.0, 1.0)
+    assert len(set(hm.x)) == len(trace.tokens)  # repeated characters stay separate columns
+    shape = fig.layout.shapes[0]
+    assert (shape.x0, shape.x1) == (2.5, 3.5)
+
+
+@pytest.mark.parametrize(
+    ("scale", "lo", "hi"), [("gate", 0, 1), ("tanh", -1, 1), ("cell", -C.CELL_RANGE, C.CELL_RANGE)]
+)
+def test_colour_ranges_are_fixed_whatever_the_data(scale, lo, hi):
+    values = np.random.default_rng(0).normal(size=(5, 3)) * 10
+    hm = C.unit_heatmap(values, list("abcde"), [0, 1, 2], "t", scale).data[0]
+    assert (hm.zmin, hm.zmax) == (lo, hi)
+
+
+def test_user_characters_reach_plotly_only_escaped(trace):
+    fig = C.unit_heatmap(trace.h, trace.tokens, range(6), "H", "tanh")
+    texts = [*fig.layout.xaxis.ticktext, *fig.data[0].x]
+    assert not any("<" in s or ">" in s for s in texts)
+    assert "&lt;" in fig.layout.xaxis.ticktext and "␣" in fig.layout.xaxis.ticktext
+    assert "&amp;" in fig.layout.xaxis.ticktext
+    assert "img" not in fig.data[0].hovertemplate  # the template holds only our words
+    top = C.top_k_bars([("<", 0.5), ("&", 0.3), (" ", 0.2)], "next")
+    assert list(top.layout.yaxis.ticktext) == ["&lt;", "&amp;", "␣"]
+    assert list(top.data[0].x) == [0.5, 0.3, 0.2]
+
+
+def test_surprise_strip_holds_the_bits(trace):
+    bits = E.surprise_bits(trace)
+    hm = C.surprise_strip(bits, trace.tokens, "s").data[0]
+    assert np.array_equal(np.asarray(hm.z), bits[None, :], equal_nan=True)
+    assert (hm.zmin, hm.zmax) == (0.0, C.SURPRISE_MAX)
+
+
+def test_gate_bars_are_a_slice_at_the_step(trace):
+    arrays = E.trace_arrays(trace)
+    units = [5, 1]
+    scales = {n: "gate" for n in arrays} | {"candidate": "tanh", "cell": "cell", "hidden": "tanh"}
+    fig = C.gate_bars({n: a[4] for n, a in arrays.items()}, scales, units, {n: n for n in arrays})
+    assert len(fig.data) == len(arrays)
+    for bar, (_name, a) in zip(fig.data, arrays.items(), strict=True):
+        assert np.array_equal(np.asarray(bar.y), a[4, units])
+        assert list(bar.x) == ["5", "1"] and len(bar.marker.color) == 2
+
+
+def test_matvec_product_panel_is_v_times_W():
+    v, W = np.array([1.0, -2.0]), np.array([[0.5, 1.0, 0.0], [0.25, -1.0, 2.0]])
+    fig = C.matvec_figure(v, W, ["a", "b"], ["0", "1", "2"], ("v", "W", "vW"))
+    assert np.array_equal(np.asarray(fig.data[0].z), v[:, None])
+    assert np.array_equal(np.asarray(fig.data[1].z), W)
+    assert np.allclose(np.asarray(fig.data[2].z), (v @ W)[None, :])
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_cell_diagram_labels_every_box_with_its_values(kind):
+    bd = E.tiny_random(kind, seed=0).step()
+    values = {name: t.act for name, t in bd.terms.items()} | {"h_prev": bd.h_prev, "h": bd.h, "x": bd.x}
+    if kind == "lstm":
+        values |= {"c_prev": bd.c_prev, "c": bd.c, "tanh_c": bd.tanh_c}
+    fig = C.cell_diagram(kind, values, {})
+    boxes = C.DIAGRAMS[kind]["boxes"]
+    assert sum(s.type == "rect" for s in fig.layout.shapes) == len(boxes)
+    notes = " ".join(a.text for a in fig.layout.annotations)
+    assert C._fmt_vec(bd.h) in notes
+    if kind == "lstm":
+        assert C._fmt_vec(bd.c) in notes and C._fmt_vec(bd.terms["forget"].act) in notes
+
+
+def test_retention_lines_are_the_mean_over_units():
+    ret = E.memory_retention(E.forget_bias_cell(0.0), steps=5)
+    fig = C.retention_figure(ret, "t", "k", "b={bias:g}")
+    assert [d.name for d in fig.data] == ["b=0", "b=1"]
+    assert np.allclose(fig.data[1].y, ret[1.0].mean(axis=1))
+    assert fig.layout.yaxis.type == "log"

@@ -1,0 +1,146 @@
+"""The "One step, all the numbers" page via AppTest: the equations and charts carry the engine's numbers."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_page_gates import decode, figures
+
+from explorer.state import DEFAULT_TEXT, MODELS_DIR
+from lstm_engine import explain, load_model
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "one_step.py")
+pytestmark = pytest.mark.skipif(not (MODELS_DIR / "lstm.npz").exists(), reason="shipped models missing")
+
+
+@pytest.fixture(scope="module")
+def lstm():
+    return load_model(MODELS_DIR / "lstm.npz")
+
+
+def open_page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def latex(at) -> list[str]:
+    return [el.value for el in at.latex]
+
+
+def test_sentence_step_shows_the_engines_numbers_and_buttons_move_it(lstm):
+    at = open_page()
+    assert not at.exception
+    trace = lstm.run(DEFAULT_TEXT)
+    T = len(trace.tokens)
+    assert at.slider(key="one_step:step").value == T - 1
+    units = at.multiselect(key="step_units").value
+    assert 1 <= len(units) <= 6
+
+    def check(t: int) -> None:
+        eqs = latex(at)
+        assert len(eqs) == 6  # I, F, O, C̃, C, H
+        bd = explain.model_step(lstm, trace, t)
+        assert np.allclose(bd.h, trace.h[t]) and np.allclose(bd.c, trace.c[t])
+        assert explain.latex_vector(trace.h[t][units]) in eqs[5]
+        assert explain.latex_vector(trace.c[t][units]) in eqs[4]
+        assert explain.latex_vector(trace.gates["forget"][t][units]) in eqs[1]
+        table = at.dataframe[0].value
+        np.testing.assert_allclose(table["h"].to_numpy(), trace.h[t], atol=1e-6)
+        np.testing.assert_allclose(table["pre_input"].to_numpy(), trace.layers[0].pre["input"][t], atol=1e-5)
+
+    check(T - 1)
+    at.button[0].click().run()  # previous step
+    assert at.slider(key="one_step:step").value == T - 2
+    check(T - 2)
+    at.button[1].click().run()  # next step
+    check(T - 1)
+    assert str(at.query_params["step"]).strip("[]'") == str(T - 1)
+
+
+def test_matrix_product_panels_equal_the_terms(lstm):
+    at = open_page(step="3")
+    trace = lstm.run(DEFAULT_TEXT)
+    units = at.multiselect(key="step_units").value
+    bd = explain.model_step(lstm, trace, 3)
+    x_fig, h_fig = [
+        f for f in figures(at) if len(f["data"]) == 3 and f["data"][2].get("y", [""])[0].startswith("Σ")
+    ]
+    np.testing.assert_allclose(decode(x_fig["data"][2]["z"])[0], bd.terms["input"].x_term[units], atol=1e-6)
+    rows = [int(r[1:]) for r in h_fig["data"][0]["y"]]
+    np.testing.assert_allclose(decode(h_fig["data"][0]["z"])[:, 0], bd.h_prev[rows], atol=1e-6)
+    np.testing.assert_allclose(decode(h_fig["data"][1]["z"]), bd.params["W_hi"][rows][:, units], atol=1e-6)
+
+
+def test_step_zero_has_a_zero_previous_state(lstm):
+    at = open_page(step="0")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert np.all(table["h_prev"].to_numpy() == 0) and np.all(table["c_prev"].to_numpy() == 0)
+
+
+@pytest.mark.parametrize(("name", "count"), [("GRU", 4), ("RNN", 1)])
+def test_other_cells_have_their_own_equations(name, count):
+    at = open_page(model=name)
+    assert not at.exception
+    assert len(latex(at)) == count
+    code = at.code[0].value
+    assert f"def {name.lower()}_step_forward" in code
+
+
+@pytest.mark.parametrize("text", ["", "😀😀", "x" * 1000], ids=["empty", "emoji", "very-long"])
+def test_odd_sentences_never_crash(text):
+    at = open_page()
+    at.text_input(key="one_step:text").input(text).run()
+    assert not at.exception
+    if not text:
+        assert any("at least one character" in i.value for i in at.info)
+        assert not at.latex
+
+
+def test_boss_raise_preset_and_editing_the_tiny_cell():
+    at = open_page(source="tiny")
+    assert not at.exception
+    assert at.radio(key="preset").value == "boss"
+    eqs = latex(at)
+    bd = explain.boss_raise().step()
+    assert explain.latex_vector(bd.c) in eqs[4] and r"\begin{bmatrix}1.000 & 1.000\end{bmatrix}" in eqs[4]
+    assert explain.latex_vector(bd.terms["forget"].act * bd.c_prev) in eqs[4]
+    # set x₁ = 0: the page recomputes with the edited input
+    x1 = next(n for n in at.number_input if n.label == "x₁")
+    x1.set_value(0.0).run()
+    cell = explain.boss_raise()
+    cell.x[0] = 0.0
+    assert explain.latex_vector(cell.step().c) in latex(at)[4]
+
+
+def test_forget_bias_preset_compares_bias_0_and_1():
+    at = open_page(source="tiny")
+    at.radio(key="preset").set_value("bias").run()
+    assert not at.exception
+    retention = next(f for f in figures(at) if f["layout"].get("yaxis", {}).get("type") == "log")
+    y0, y1 = (decode(d["y"]).astype(float) for d in retention["data"])
+    expected = explain.memory_retention(explain.forget_bias_cell(0.0), steps=20)
+    np.testing.assert_allclose(y0, expected[0.0].mean(axis=1))
+    assert np.all(y1 > y0)
+    assert any("b_f = 0" in m.value for m in at.markdown)
+
+
+def test_random_tiny_cell_of_each_kind():
+    at = open_page(source="tiny")
+    at.radio(key="preset").set_value("random").run()
+    for kind, count in (("gru", 4), ("rnn", 1), ("lstm", 6)):
+        at.selectbox(key="tiny_kind").set_value(kind).run()
+        assert not at.exception
+        assert len(latex(at)) == count
+
+
+def test_chinese_interface():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "单步计算，全部数值"
+    assert at.button[0].label == "◀ 上一步"

@@ -16,8 +16,8 @@ the logits checked equal, so both sides compute the same function. (PyTorch's GR
 reset gate after the matmul, not the d2l form, but the work is the same.)
 
 Threads: NumPy's BLAS and torch both get the same number of threads (`--threads`, default 1,
-set with threadpoolctl and torch.set_num_threads); a second table compares 1 and 2 BLAS
-threads for the engine. Every time is the median of `--repeats` runs after a warm-up, by
+set with threadpoolctl and torch.set_num_threads); a last table compares the engine under
+OPENBLAS_NUM_THREADS=1 and =2, each in a fresh process. Every time is the median of `--repeats` runs after a warm-up, by
 elapsed time or (`--clock cpu`) by the process's CPU time, which a shared machine disturbs
 less; engine and torch runs alternate, so both see the same background load, and each ratio
 is the median of the per-repeat ratios. GFLOP/s counts the matmul work (2·G·H² per step for the recurrence,
@@ -31,6 +31,7 @@ import argparse
 import os
 import platform
 import string
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -44,7 +45,7 @@ from lstm_engine import ModelConfig, Vocab, from_torch_state_dict, init_model  #
 from lstm_engine.cells import GATES  # noqa: E402
 
 try:
-    from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_info, threadpool_limits
 except ImportError:  # pip install threadpoolctl
     sys.exit("benchmarks/engine.py needs threadpoolctl: pip install threadpoolctl")
 
@@ -173,9 +174,12 @@ def main(argv=None) -> None:
     )
     ap.add_argument("--no-threads", action="store_true", help="skip the 1-vs-2 BLAS threads table")
     ap.add_argument("--only-threads", action="store_true", help="only the 1-vs-2 BLAS threads table")
+    ap.add_argument("--thread-probe", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     global clock
     clock = CLOCKS[args.clock]
+    if args.thread_probe:
+        return thread_probe(args.thread_probe, args.repeats)
 
     torch = None
     if not args.no_torch:
@@ -244,7 +248,10 @@ def main(argv=None) -> None:
                 )
             )
     if not args.no_threads:
-        print("\nBLAS threads for the engine (LSTM, T=1000, float64, torch not involved):\n")
+        print(
+            "\nBLAS threads for the engine (LSTM, T=1000, float64, wall clock; "
+            "OPENBLAS_NUM_THREADS=1 or 2, each a fresh process, median of 3 alternating rounds):\n"
+        )
         print(thread_table(args.repeats, [128] if args.quick else [32, 128, 256]))
 
 
@@ -293,26 +300,31 @@ def run_case(torch, kind: str, H: int, T: int, repeats: int, peaks: dict):
     return row, trow
 
 
-def thread_table(repeats: int, sizes: list[int]) -> str:
-    """Engine LSTM times with 1 and with 2 BLAS threads, alternating; the thread switch
-    itself is outside the timed region. Always elapsed (wall) time: CPU time would add up
-    both threads."""
-    controller = ThreadpoolController()
+def thread_probe(H: int, repeats: int) -> None:
+    """Print the engine's LSTM forward and forward+BPTT wall-clock medians (ms), T=1000,
+    with whatever BLAS threads the environment gives (run by `thread_table`)."""
+    _, fwd, fwdbw = engine_fns("lstm", H, 1000, np.float64)
+    f, b = paired([fwd, fwdbw], repeats)
+    print(f"{median_ms(f):.3f} {median_ms(b):.3f}")
+
+
+def thread_table(repeats: int, sizes: list[int], rounds: int = 3) -> str:
+    """Engine LSTM times with OPENBLAS_NUM_THREADS=1 and =2, each in a fresh process, in
+    alternating rounds; the median over rounds. Separate processes because OpenBLAS worker
+    threads keep spinning for a while after a threaded call and would slow the next
+    single-thread measurement in the same process. Always elapsed (wall) time: CPU time would
+    add up both threads."""
     rows = []
     for H in sizes:
-        _, fwd, fwdbw = engine_fns("lstm", H, 1000, np.float64)
-        times = {(name, n): [] for name in ("f", "b") for n in (1, 2)}
-        for r in range(repeats + 1):  # the first round is a warm-up
+        res = {1: [], 2: []}
+        for _ in range(rounds):
             for n in (1, 2):
-                with controller.limit(limits=n, user_api="blas"):
-                    for name, fn in (("f", fwd), ("b", fwdbw)):
-                        t0 = time.perf_counter()
-                        fn()
-                        if r:
-                            times[name, n].append(time.perf_counter() - t0)
-        rows.append(
-            [str(H)] + [f"{median_ms(times[k]):.1f}" for k in (("f", 1), ("f", 2), ("b", 1), ("b", 2))]
-        )
+                env = dict(os.environ, OPENBLAS_NUM_THREADS=str(n), OMP_NUM_THREADS=str(n))
+                cmd = [sys.executable, __file__, "--thread-probe", str(H), "--repeats", str(repeats)]
+                out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+                res[n].append([float(x) for x in out.split()])
+        med = {n: np.median(np.array(v), axis=0) for n, v in res.items()}
+        rows.append([str(H), f"{med[1][0]:.1f}", f"{med[2][0]:.1f}", f"{med[1][1]:.1f}", f"{med[2][1]:.1f}"])
     return table(
         rows,
         ["H", "fwd ms, 1 thread", "fwd ms, 2 threads", "fwd+BPTT ms, 1 thread", "fwd+BPTT ms, 2 threads"],

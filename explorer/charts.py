@@ -20,7 +20,12 @@ from plotly.subplots import make_subplots
 GATE_SCALE = "Viridis"  # sequential, for values in [0, 1] (σ gates)
 TANH_SCALE = "RdBu_r"  # diverging, blue = negative, white = 0, red = positive
 SURPRISE_SCALE = "OrRd"
-CELL_RANGE = 3.0  # c_t is not bounded by 1: the cell-state heatmap uses the fixed range [−3, 3]
+# The cell state c_t is not bounded by 1: a trained LSTM's counters reach ±100 (the shipped
+# model: median |c| ≈ 6, 99th percentile ≈ 90). Its heatmap colours asinh(c) on the fixed
+# range c ∈ [−100, 100], a log-like scale that still shows small values (ticks at the real
+# values 0, ±1, ±10, ±100); the exact c is in the hover and in customdata.
+CELL_RANGE = 100.0
+CELL_TICKS = (-100.0, -10.0, -1.0, 0.0, 1.0, 10.0, 100.0)
 SURPRISE_MAX = 8.0  # bits; the colour saturates above (uniform over 100 characters ≈ 6.6 bits)
 RANGES = {"gate": (0.0, 1.0), "tanh": (-1.0, 1.0), "cell": (-CELL_RANGE, CELL_RANGE)}
 SCALES = {"gate": GATE_SCALE, "tanh": TANH_SCALE, "cell": TANH_SCALE}
@@ -86,6 +91,19 @@ def _cursor(step: int | None) -> list[dict]:
     ]
 
 
+def colour_value(values, scale: str) -> np.ndarray:
+    """What the colour encodes: the value itself, or asinh(value) for the cell state."""
+    values = np.asarray(values, dtype=float)
+    return np.arcsinh(values) if scale == "cell" else values
+
+
+def colour_position(values, scale: str) -> np.ndarray:
+    """Position in [0, 1] along the scale's colour bar (values outside the range clip)."""
+    lo, hi = (colour_value(r, scale) for r in RANGES[scale])
+    v = np.nan_to_num(colour_value(values, scale))
+    return (np.clip(v, lo, hi) - lo) / (hi - lo)
+
+
 def unit_heatmap(
     values: np.ndarray,
     tokens: list[str],
@@ -98,25 +116,35 @@ def unit_heatmap(
     """Units × characters heatmap of one (T, H) array.
 
     values: (T, H); tokens: the T characters; units: the unit indices to show, top to bottom;
-    scale: "gate" ([0, 1] sequential), "tanh" ([−1, 1] diverging) or "cell" ([−3, 3]
-    diverging); step: column to outline as the time cursor; words: hover words
-    {"step", "unit", "value"}. The trace's z is exactly values[:, units].T, shape (n, T).
+    scale: "gate" ([0, 1] sequential), "tanh" ([−1, 1] diverging) or "cell" (asinh colour on
+    [−100, 100], diverging); step: column to outline as the time cursor; words: hover words
+    {"step", "unit", "value"}. The trace's z is exactly values[:, units].T, shape (n, T) (for
+    "cell", z is asinh of it and customdata is exactly it).
     """
     words = {"step": "step · char", "unit": "unit", "value": "value", **(words or {})}
     units = np.asarray(units, dtype=int)
-    zmin, zmax = RANGES[scale]
+    shown = values[:, units].T
+    zmin, zmax = (float(colour_value(r, scale)) for r in RANGES[scale])
+    colorbar = {"thickness": 12, "len": 1.0, "x": 1.01, "xanchor": "left", "xpad": 4}
+    extra = {}
+    value = "%{z:.3f}"
+    if scale == "cell":
+        colorbar |= {"tickvals": list(np.arcsinh(CELL_TICKS)), "ticktext": [f"{v:g}" for v in CELL_TICKS]}
+        extra = {"customdata": shown}
+        value = "%{customdata:.3f}"
     fig = go.Figure(
         go.Heatmap(
-            z=values[:, units].T,
+            z=colour_value(shown, scale) if scale == "cell" else shown,
             x=step_categories(tokens),
             y=[str(u) for u in units],
             zmin=zmin,
             zmax=zmax,
             colorscale=SCALES[scale],
-            colorbar={"thickness": 12, "len": 1.0, "x": 1.01, "xanchor": "left", "xpad": 4},
+            colorbar=colorbar,
             hovertemplate=(
-                f"{words['step']}: %{{x}}<br>{words['unit']}: %{{y}}<br>{words['value']}: %{{z:.3f}}<extra></extra>"
+                f"{words['step']}: %{{x}}<br>{words['unit']}: %{{y}}<br>{words['value']}: {value}<extra></extra>"
             ),
+            **extra,
         )
     )
     n = len(units)
@@ -185,6 +213,9 @@ def gate_bars(
     for k, name in enumerate(names, start=1):
         lo, hi = RANGES[scales[name]]
         y = vectors[name][units]
+        if scales[name] == "cell":  # unbounded: a symmetric axis that fits the values
+            hi = max(1.0, float(np.nanmax(np.abs(y), initial=0.0))) * 1.05
+            lo = -hi
         fig.add_trace(
             go.Bar(
                 x=x,
@@ -323,9 +354,8 @@ def _fmt_vec(values: np.ndarray) -> str:
 
 
 def _colours(values: np.ndarray, scale: str) -> list[str]:
-    """Explicit colours for values on a fixed range (clipped), as CSS strings."""
-    lo, hi = RANGES[scale]
-    pos = (np.clip(np.nan_to_num(np.asarray(values, dtype=float)), lo, hi) - lo) / (hi - lo)
+    """Explicit colours for values on the scale's fixed range (clipped), as CSS strings."""
+    pos = colour_position(values, scale)
     return sample_colorscale(SCALES[scale], list(pos)) if len(pos) else []
 
 
@@ -338,8 +368,7 @@ def _node_colour(values: np.ndarray, scale: str) -> str:
 
 def _text_colour(values: np.ndarray, scale: str) -> str:
     """Black or white text, whichever reads on the node's fill."""
-    lo, hi = RANGES[scale]
-    pos = (np.clip(float(np.nan_to_num(np.mean(values))) if len(values) else 0.0, lo, hi) - lo) / (hi - lo)
+    pos = float(colour_position([np.mean(values) if len(values) else 0.0], scale)[0])
     dark = pos < 0.45 if scale == "gate" else abs(pos - 0.5) > 0.33
     return "white" if dark else "#111"
 

@@ -125,6 +125,15 @@ def keep(*names: str, page: str = "") -> None:
             kept[name] = st.session_state[key]
 
 
+def follow_text(step_key: str, text: str, last: int) -> None:
+    """When the sentence changed since the step was last set, move the step cursor to the
+    sentence's last character (index `last`); a step from the URL is kept on first load."""
+    kept = st.session_state.setdefault(KEPT, {})
+    if kept.get("step_text", text) != text:
+        st.session_state[step_key] = last
+    kept["step_text"] = text
+
+
 def model_picker_key(page: str = "") -> str:
     """Seed the shared model picker (URL `model=`, default the shipped LSTM) and make sure its
     value is still one of `model_names()`. Returns the widget key."""

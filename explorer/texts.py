@@ -71,8 +71,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "gates.order.cluster": {"en": "similarity (clustered)", "zh": "相似度（聚类）"},
     "gates.top_n": {"en": "Units shown (the most active)", "zh": "显示的单元数（最活跃的）"},
     "gates.top_n_help": {
-        "en": "A unit is active when its values change a lot while reading this sentence (mean standard deviation over time of its gates and states).",
-        "zh": "单元的“活跃度”指它在读这句话时数值变化的大小（其各个门和状态随时间的标准差的平均值）。",
+        "en": "A unit is active when its values change a lot while reading this sentence: the standard deviation over time of each of its gates and states, relative to the other units, averaged.",
+        "zh": "单元的“活跃度”指它在读这句话时数值变化的大小：其各个门和状态随时间的标准差（相对于其他单元）的平均值。",
     },
     "gates.units_note": {
         "en": "Showing {n} of {total} units, ordered by {order}. Drag across a heatmap to zoom in and read the characters; double-click to zoom out.",
@@ -116,8 +116,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "重置门 R（0 = 生成候选值时忽略过去）",
     },
     "gates.title.cell": {
-        "en": "Cell state C (the long-term memory, colour range [−3, 3])",
-        "zh": "记忆单元 C（长期记忆，颜色范围 [−3, 3]）",
+        "en": "Cell state C (the long-term memory; log-like colours from −100 to 100)",
+        "zh": "记忆单元 C（长期记忆；颜色按类对数刻度，范围 −100 到 100）",
     },
     "gates.title.hidden": {
         "en": "Hidden state H (what the next layer and the prediction see)",
@@ -152,8 +152,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "暗的格子表示单元忽略过去、重新生成候选值，常出现在单词或括号边界处。",
     },
     "gates.cap.cell": {
-        "en": "Long horizontal stripes are memories carried across characters, e.g. a unit that stays on while inside quotes; values beyond ±3 are drawn in the end colour (hover shows the exact number).",
-        "zh": "长的水平条纹是跨越多个字符的记忆，例如在引号内一直保持开启的单元；超过 ±3 的值以端点颜色显示（悬停可看到精确数值）。",
+        "en": "Long horizontal stripes are memories carried across characters, e.g. a unit that stays on while inside quotes. C is not limited to [−1, 1] (trained cells count up to ±100), so colours follow asinh(C): 1, 10 and 100 are equal colour steps; hover shows the exact number.",
+        "zh": "长的水平条纹是跨越多个字符的记忆，例如在引号内一直保持开启的单元。C 不限于 [−1, 1]（训练后的记忆单元可计数到 ±100），所以颜色按 asinh(C) 显示：1、10、100 之间颜色等距；悬停可看到精确数值。",
     },
     "gates.cap.hidden": {
         "en": "H = O ⊙ tanh(C) for the LSTM: compare with the cell state above to see where the output gate hides or shows the memory.",

@@ -277,12 +277,19 @@ def trace_arrays(trace: Trace, layer: int = -1) -> dict[str, np.ndarray]:
 
 
 def unit_activity(arrays) -> np.ndarray:
-    """How much each unit moves while reading: the mean over the given (T, H) arrays of each
-    unit's standard deviation over time. Returns (H,) (zeros for T < 2)."""
+    """How much each unit moves while reading: each unit's standard deviation over time in
+    each given (T, H) array, divided by that array's mean over units (so a cell state that
+    counts up to ±100 does not drown the gates, which live in [0, 1]), averaged over the
+    arrays. Returns (H,); 1 is an average unit; zeros for T < 2."""
     arrays = list(arrays)
     if not arrays or arrays[0].shape[0] < 2:
         return np.zeros(arrays[0].shape[1] if arrays else 0)
-    return np.mean([a.std(axis=0) for a in arrays], axis=0)
+    rel = []
+    for a in arrays:
+        sd = a.std(axis=0)
+        mean = sd.mean()
+        rel.append(sd / mean if mean > 0 else sd)
+    return np.mean(rel, axis=0)
 
 
 def top_units(activity: np.ndarray, n: int) -> np.ndarray:

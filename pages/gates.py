@@ -14,6 +14,7 @@ from explorer.state import (
     clamp_widget,
     clip_text,
     code_span,
+    follow_text,
     get_model,
     keep,
     model_names,
@@ -102,6 +103,7 @@ order = c2.radio(
 )
 top_n = c3.slider(tr("gates.top_n"), 1, H, min(32, H), help=tr("gates.top_n_help"), key=f"top_n_{H}")
 step_key = seed_widget("step", T - 1, url="step", cast=int, page=PAGE)
+follow_text(step_key, text, T - 1)
 clamp_widget(step_key, 0, T - 1)
 step = st.slider(tr("gates.step"), 0, T - 1, key=step_key, help=tr("gates.step_help")) if T > 1 else 0
 keep("order", "step", page=PAGE)

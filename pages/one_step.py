@@ -17,6 +17,7 @@ from explorer.state import (
     clamp_widget,
     clip_text,
     code_span,
+    follow_text,
     get_model,
     keep,
     model_names,
@@ -175,6 +176,7 @@ def sentence_mode() -> None:
         st.info(tr(key, n=len(trace.unknown), chars=chars))
 
     step_key = seed_widget("step", T - 1, url="step", cast=int, page=PAGE)
+    follow_text(step_key, text, T - 1)
     clamp_widget(step_key, 0, T - 1)
     c_prev, c_step, c_next = st.columns([1, 4, 1], vertical_alignment="bottom")
     c_prev.button(

@@ -44,12 +44,22 @@ def test_heatmap_z_is_exactly_the_trace_array_for_the_units_shown(trace):
 
 
 @pytest.mark.parametrize(
-    ("scale", "lo", "hi"), [("gate", 0, 1), ("tanh", -1, 1), ("cell", -C.CELL_RANGE, C.CELL_RANGE)]
+    ("scale", "lo", "hi"), [("gate", 0, 1), ("tanh", -1, 1), ("cell", -np.arcsinh(100), np.arcsinh(100))]
 )
 def test_colour_ranges_are_fixed_whatever_the_data(scale, lo, hi):
     values = np.random.default_rng(0).normal(size=(5, 3)) * 10
     hm = C.unit_heatmap(values, list("abcde"), [0, 1, 2], "t", scale).data[0]
-    assert (hm.zmin, hm.zmax) == (lo, hi)
+    assert (hm.zmin, hm.zmax) == pytest.approx((lo, hi))
+
+
+def test_cell_state_colours_asinh_but_keeps_the_exact_values(trace):
+    c = trace.c * 40  # a trained cell's values go far beyond 1
+    hm = C.unit_heatmap(c, trace.tokens, [1, 3], "C", "cell").data[0]
+    assert np.array_equal(np.asarray(hm.customdata), c[:, [1, 3]].T)
+    assert np.allclose(np.asarray(hm.z), np.arcsinh(c[:, [1, 3]].T))
+    assert "customdata" in hm.hovertemplate
+    assert list(hm.colorbar.ticktext) == ["-100", "-10", "-1", "0", "1", "10", "100"]
+    assert np.allclose(C.colour_position([-100, 0, 100, 1e6], "cell"), [0, 0.5, 1, 1])
 
 
 def test_user_characters_reach_plotly_only_escaped(trace):
@@ -80,6 +90,7 @@ def test_gate_bars_are_a_slice_at_the_step(trace):
     for bar, (_name, a) in zip(fig.data, arrays.items(), strict=True):
         assert np.array_equal(np.asarray(bar.y), a[4, units])
         assert list(bar.x) == ["5", "1"] and len(bar.marker.color) == 2
+    assert tuple(fig.layout.yaxis.range) == (0, 1)  # the input gate row keeps the fixed gate range
 
 
 def test_matvec_product_panel_is_v_times_W():

@@ -117,7 +117,10 @@ def test_unit_ordering_by_index_activity_and_cluster():
     # units 0, 2, 4 follow pattern a, units 1, 3, 5 pattern b; unit 5 moves most
     values = np.stack([a, b, 0.5 * a, 2 * b, 0.2 * a + 0.01, 3 * b], axis=1)
     act = E.unit_activity([values])
-    assert np.allclose(act, values.std(axis=0))
+    assert np.allclose(act, values.std(axis=0) / values.std(axis=0).mean())
+    # a second array 100 times larger weighs the same as the first
+    both = E.unit_activity([values, 100 * values[:, ::-1]])
+    assert np.allclose(both, (act + act[::-1]) / 2)
     assert list(E.top_units(act, 2)) == [3, 5]
     units = np.arange(6)
     assert list(E.order_units([values], units, "index")) == list(range(6))

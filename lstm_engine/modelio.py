@@ -86,6 +86,8 @@ def _read_bytes(source) -> bytes:
             data = source.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ModelFormatError(f"cannot read the model file: {exc.strerror or exc}") from None
+    except ValueError:  # e.g. a path with an embedded NUL byte
+        raise ModelFormatError("cannot read the model file: invalid path") from None
     if not isinstance(data, (bytes, bytearray)):  # e.g. a file opened in text mode
         raise ModelFormatError("the model file must be read as bytes (open it in binary mode)")
     if len(data) > MAX_FILE_BYTES:

@@ -350,6 +350,8 @@ def test_unreadable_sources_give_a_clear_error(tmp_path):
         load_model(tmp_path / "no-such-file.npz")
     with pytest.raises(ModelFormatError, match="cannot read"):
         load_model(tmp_path)  # a directory
+    with pytest.raises(ModelFormatError, match="invalid path"):
+        load_model(str(tmp_path / "a\x00b.npz"))
     (tmp_path / "m.npz").write_bytes(model_to_bytes(_model("rnn")))
     with (
         open(tmp_path / "m.npz", encoding="latin-1") as text_mode,

@@ -84,6 +84,8 @@ def _read_bytes(source) -> bytes:
             data = Path(source).read_bytes()
         else:
             data = source.read(MAX_FILE_BYTES + 1)
+    except ModelFormatError:
+        raise
     except OSError as exc:
         raise ModelFormatError(f"cannot read the model file: {exc.strerror or exc}") from None
     except ValueError:  # e.g. a path with an embedded NUL byte

@@ -349,10 +349,18 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "memory.grad_caption": {
         "en": "How strongly the loss on the last of {n} characters still reaches each earlier step (your sentence "
-        "is repeated to fill the length): straight downward lines mean exponential forgetting, and the "
-        "dashed LSTM cell path is the road that stays open.",
-        "zh": "最后一个字符（共 {n} 个字符）的损失对更早各步还有多大影响（你的句子会被重复以达到设定长度）："
-        "直线下降意味着指数式遗忘，虚线表示的 LSTM 细胞通路则是那条保持畅通的路。",
+        "is repeated to fill the length; the dashed line is the LSTM's cell path): the steeper a line falls, "
+        "the faster that model forgets.",
+        "zh": "最后一个字符（共 {n} 个字符）的损失对更早各步还有多大影响（你的句子会被重复以达到设定长度；"
+        "虚线是 LSTM 的细胞通路）：线下降得越陡，该模型遗忘得越快。",
+    },
+    "memory.decay": {
+        "en": "; far from the end it shrinks ×{r:.3f} per step",
+        "zh": "；远离末尾时每步乘以 {r:.3f}",
+    },
+    "memory.growth": {
+        "en": "; far from the end it grows ×{r:.3f} per step (exploding)",
+        "zh": "；远离末尾时每步乘以 {r:.3f}（梯度爆炸）",
     },
     "memory.below_line": {
         "en": "{label}: below 1% after {d} steps back",

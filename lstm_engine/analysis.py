@@ -86,7 +86,9 @@ class GradientCurve:
     label: e.g. "RNN", "LSTM", "LSTM cell"; kind: the model kind; path: "h" or "c".
     distance: (T,) 0..T-1, steps from the end; norm: (T,) ‖∂L/∂h‖ (or ‖∂L/∂c‖) at that
     distance (norm[d] is step T-1-d); relative: (T,) norm / norm[0];
-    below: first distance where relative < THRESHOLD, None if it never drops that low.
+    below: first distance where relative < THRESHOLD, None if it never drops that low;
+    decay: the factor the norm is multiplied by per step back over the far half of the
+    curve (see `decay_per_step`), None when it cannot be fitted.
     """
 
     label: str
@@ -96,6 +98,7 @@ class GradientCurve:
     norm: np.ndarray
     relative: np.ndarray
     below: int | None
+    decay: float | None = None
 
 
 def fall_below(relative: np.ndarray, threshold: float = THRESHOLD) -> int | None:
@@ -104,12 +107,33 @@ def fall_below(relative: np.ndarray, threshold: float = THRESHOLD) -> int | None
     return int(hits[0]) if hits.size else None
 
 
+def decay_per_step(relative: np.ndarray) -> float | None:
+    """The per-step factor r of a least-squares fit log10 g(d) ≈ a + d·log10 r over the far
+    half of a curve (d ≥ T/2, positive values only): r < 1 vanishes, r > 1 explodes.
+    Local wiggles average out, so two models compare by one number. None if < 4 points."""
+    d = np.arange(relative.size)
+    keep = (d >= relative.size // 2) & (relative > 0)
+    if keep.sum() < 4:
+        return None
+    slope = np.polyfit(d[keep], np.log10(relative[keep]), 1)[0]
+    return float(10.0**slope)
+
+
 def _curve(label: str, kind: str, path: str, norms_by_step: np.ndarray) -> GradientCurve:
     """Reverse (T,) per-step norms into distance order and normalise by the last step."""
     norm = np.asarray(norms_by_step, dtype=np.float64)[::-1].copy()
     last = norm[0] if norm.size else 0.0
     relative = norm / last if last > 0 else np.zeros_like(norm)
-    return GradientCurve(label, kind, path, np.arange(norm.size), norm, relative, fall_below(relative))
+    return GradientCurve(
+        label,
+        kind,
+        path,
+        np.arange(norm.size),
+        norm,
+        relative,
+        fall_below(relative),
+        decay_per_step(relative),
+    )
 
 
 def gradient_curves(models: dict[str, Model], text: str) -> list[GradientCurve]:
@@ -364,6 +388,7 @@ __all__ = [
     "align_edit",
     "as_float64",
     "correlations",
+    "decay_per_step",
     "edit_delta",
     "fall_below",
     "fit_length",

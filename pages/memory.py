@@ -214,6 +214,15 @@ else:
             else tr("memory.never_below", label=c.label, n=length)
             for c in curves
         ]
+        lines = [
+            line
+            + (
+                tr("memory.decay" if c.decay < 1 else "memory.growth", r=c.decay)
+                if c.decay is not None
+                else ""
+            )
+            for line, c in zip(lines, curves, strict=True)
+        ]
         st.markdown("\n".join(f"- {line}" for line in lines))
 
     # --- 2. how far back does it remember

@@ -59,12 +59,22 @@ def test_fall_below_is_the_first_distance_under_one_percent():
     assert A.fall_below(np.ones(4)) is None
 
 
+def test_decay_per_step_recovers_a_geometric_rate():
+    rel = 0.9 ** np.arange(60.0)
+    rel[::7] *= 3  # wiggles do not change the fitted rate much
+    assert A.decay_per_step(rel) == pytest.approx(0.9, abs=0.01)
+    assert A.decay_per_step(np.ones(5)) is None  # too short to fit
+    assert A.decay_per_step(np.ones(40)) == pytest.approx(1.0)
+    assert A.decay_per_step(np.zeros(40)) is None
+
+
 def test_small_radius_vanishes_and_large_radius_does_not():
     text = A.fit_length(TEXT, 120)
     small = A.gradient_curves({"RNN": A.fresh_model("rnn", VOCAB, 16, radius=0.5)}, text)[0]
     large = A.gradient_curves({"RNN": A.fresh_model("rnn", VOCAB, 16, radius=2.0)}, text)[0]
     assert small.below is not None and small.below < 20
     assert large.below is None
+    assert small.decay < 0.8 and large.decay > 1.0
 
 
 def test_bigger_forget_bias_keeps_the_lstm_cell_path_alive_longer():

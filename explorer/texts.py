@@ -423,9 +423,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "memory.axis_accuracy": {"en": "accuracy", "zh": "准确率"},
     "memory.live_heading": {"en": "Train it now", "zh": "现在就训练"},
     "memory.live_intro": {
-        "en": "Train one kind on one lag yourself. Try the LSTM on recall at lag 100 with forget-gate bias 1, "
-        "then with bias 5.",
-        "zh": "亲自在某个间隔上训练一种模型。试试让 LSTM 在间隔 100 的回忆任务上用遗忘门偏置 1 训练，再用偏置 5 训练。",
+        "en": "Train one kind on one lag yourself. Try the LSTM on delayed recall at lag 50 with forget-gate "
+        "bias 1, then with bias 5.",
+        "zh": "亲自在某个间隔上训练一种模型。试试让 LSTM 在间隔 50 的延迟回忆任务上用遗忘门偏置 1 训练，再用偏置 5 训练。",
     },
     "memory.task": {"en": "Task", "zh": "任务"},
     "memory.kind": {"en": "Kind", "zh": "类型"},
@@ -627,8 +627,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "cells.text_caption": {
         "en": "Each character is coloured by this unit's value right after reading it (blue positive, red "
-        "negative): a quote cell lights up between the quotes.",
-        "zh": "每个字符按该单元读完它之后的值着色（蓝色为正，红色为负）：引号单元会在引号之间亮起来。",
+        "negative): a quote cell changes colour between the quotes.",
+        "zh": "每个字符按该单元读完它之后的值着色（蓝色为正，红色为负）：引号单元在引号之间会变色。",
     },
     "cells.whatif_heading": {"en": "What if?", "zh": "如果……会怎样？"},
     "cells.whatif_intro": {

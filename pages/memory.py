@@ -63,7 +63,7 @@ def memory_task_section() -> None:
         rows = load_memory_results()
     except (OSError, ValueError) as exc:
         rows = []
-        st.info(tr("memory.no_results", why=str(exc)))
+        st.info(tr("memory.no_results", why=getattr(exc, "strerror", None) or str(exc)))
     tasks = sorted({r["task"] for r in rows})
     for col, task in zip(st.columns(max(len(tasks), 1)), tasks, strict=False):
         col.subheader(tr(f"memory.task_{task}"))

@@ -88,7 +88,7 @@ def run_job(job: dict, bar, chart_slot, sample_slot) -> None:
         live.append(p)
         bar.progress(p.step / p.steps, text=tr("train.progress", step=p.step, steps=p.steps, eta=p.eta_s))
         if p.sample:
-            sample_slot.code(p.sample, language=None)
+            sample_slot.code(p.sample, language=None, wrap_lines=True)
         if time.monotonic() - last_draw[0] > REDRAW_S or p.step == p.steps:
             chart_slot.plotly_chart(chart(job, live), key=f"live_{p.step}")
             last_draw[0] = time.monotonic()
@@ -201,7 +201,7 @@ if job:
         chart_box.caption(tr("train.loss_caption"))
     if job["samples"]:
         step_n, sample = job["samples"][-1]
-        sample_slot.code(sample, language=None)
+        sample_slot.code(sample, language=None, wrap_lines=True)
         sample_box.caption(tr("train.sample_caption", step=step_n))
     if job["error"]:
         st.error(job["error"])

@@ -42,6 +42,13 @@ def text_label(text: str, limit: int = 60) -> str:
     return "".join(ESCAPES.get(ch, ch) if ch.isprintable() else VISIBLE.get(ch, "·") for ch in cut)
 
 
+def curve_name(c: GradientCurve, lang: str = "en") -> str:
+    """The display name of a gradient curve: the model's label, or "<label> cell" (translated)
+    for an LSTM's cell path."""
+    base = c.label.removesuffix(" cell")
+    return t("memory.cell_label", lang, label=base) if c.path == "c" else base
+
+
 def _color(kind: str, i: int) -> str:
     return KIND_COLORS.get(kind, EXTRA_COLORS[i % len(EXTRA_COLORS)])
 
@@ -67,11 +74,12 @@ def gradient_chart(curves: list[GradientCurve], lang: str = "en") -> go.Figure:
             go.Scatter(
                 x=c.distance,
                 y=c.relative,
-                name=c.label,
+                name=curve_name(c, lang),
                 mode="lines",
                 line={"color": color, "dash": "dash" if c.path == "c" else "solid", "width": 2},
                 customdata=c.norm,
-                hovertemplate=t("memory.hover_grad", lang) + f"<extra>{text_label(c.label)}</extra>",
+                hovertemplate=t("memory.hover_grad", lang)
+                + f"<extra>{text_label(curve_name(c, lang))}</extra>",
             )
         )
     for c in curves:
@@ -80,11 +88,13 @@ def gradient_chart(curves: list[GradientCurve], lang: str = "en") -> go.Figure:
                 go.Scatter(
                     x=[c.below],
                     y=[c.relative[c.below]],
-                    name=t("memory.below_marker", lang, label=c.label, d=c.below),
+                    name=t("memory.below_marker", lang, label=curve_name(c, lang), d=c.below),
                     mode="markers",
                     marker={"symbol": "x", "size": 11, "color": seen[c.label.removesuffix(" cell")]},
                     showlegend=False,
-                    hovertemplate=t("memory.below_hover", lang, label=text_label(c.label), d=c.below)
+                    hovertemplate=t(
+                        "memory.below_hover", lang, label=text_label(curve_name(c, lang)), d=c.below
+                    )
                     + "<extra></extra>",
                 )
             )

@@ -337,6 +337,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "distance %{x}<br>relative %{y:.2e}<br>‖∂L/∂·‖ = %{customdata:.2e}",
         "zh": "距离 %{x}<br>相对值 %{y:.2e}<br>‖∂L/∂·‖ = %{customdata:.2e}",
     },
+    "memory.cell_label": {"en": "{label} cell", "zh": "{label} 细胞通路"},
     "memory.below_marker": {"en": "{label} below 1% at {d}", "zh": "{label} 在 {d} 处低于 1%"},
     "memory.below_hover": {
         "en": "{label}: below 1% of its last-step value {d} steps back",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.charts_memory import accuracy_chart, divergence_chart, gradient_chart, loss_chart
+from explorer.charts_memory import accuracy_chart, curve_name, divergence_chart, gradient_chart, loss_chart
 from explorer.state import MAX_TEXT, clip_text, get_model, lang, model_names, tr
 from lstm_engine import Vocab
 from lstm_engine import analysis as A
@@ -209,9 +209,9 @@ else:
         st.plotly_chart(gradient_chart(curves, lang()), key="mem_grad")
         st.caption(tr("memory.grad_caption", n=length))
         lines = [
-            tr("memory.below_line", label=c.label, d=c.below)
+            tr("memory.below_line", label=curve_name(c, lang()), d=c.below)
             if c.below is not None
-            else tr("memory.never_below", label=c.label, n=length)
+            else tr("memory.never_below", label=curve_name(c, lang()), n=length)
             for c in curves
         ]
         lines = [

@@ -117,6 +117,13 @@ def finish(job: dict) -> None:
         job["name"] = add_user_model(tr("train.model_name", label=job["label"], steps=steps), job["model"])
 
 
+def picker_name(filename: str) -> str:
+    """A model name from an uploaded file name: letters, digits and ` -_.()` kept, others
+    replaced, at most 60 characters, so names shown on every page carry no markup."""
+    stem = Path(filename).stem[:60]
+    return "".join(ch if ch.isalnum() or ch in " -_.()" else "_" for ch in stem).strip() or "model"
+
+
 def npz_upload(upload) -> tuple[str | None, str | None]:
     """Register an uploaded model once per file: (name, None) or (None, the rejection)."""
     seen = st.session_state.setdefault(NPZ_SEEN, {})
@@ -125,7 +132,7 @@ def npz_upload(upload) -> tuple[str | None, str | None]:
             if upload.size > MAX_UPLOAD_BYTES * 10:
                 raise ModelFormatError(tr("train.too_large", mb=MAX_UPLOAD_BYTES * 10 / 1e6))
             model = load_model(upload.getvalue())
-            seen[upload.file_id] = (add_user_model(Path(upload.name).stem or "model", model), None)
+            seen[upload.file_id] = (add_user_model(picker_name(upload.name), model), None)
         except ModelFormatError as exc:
             seen[upload.file_id] = (None, str(exc))
     return seen[upload.file_id]

@@ -46,8 +46,10 @@ def test_gradient_chart_traces_are_the_relative_curves():
 
 
 def test_gradient_chart_in_chinese():
-    curves = A.gradient_curves({"RNN": tiny("rnn")}, TEXT)
-    assert "末步" in C.gradient_chart(curves, "zh").layout.yaxis.title.text
+    curves = A.gradient_curves({"LSTM": tiny("lstm")}, TEXT)
+    fig = C.gradient_chart(curves, "zh")
+    assert "末步" in fig.layout.yaxis.title.text
+    assert [t.name for t in lines(fig)] == ["LSTM", "LSTM 细胞通路"]
 
 
 def test_accuracy_chart_averages_seeds_per_kind_and_bias():

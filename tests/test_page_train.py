@@ -209,6 +209,31 @@ def test_uploading_a_model_file_registers_it():
     assert np.allclose(loaded.params()["0/W_hz"], load_model(good_npz()).params()["0/W_hz"])
 
 
+def test_an_uploaded_name_carries_no_markup():
+    at = open_page()
+    at.file_uploader(key="train_npz").upload("[x](javascript:alert(1)) <b>.npz", good_npz())
+    at.run()
+    (name,) = at.session_state["user_models"]
+    assert name == "_x_(javascript_alert(1)) _b_"
+
+
+def test_a_diverged_run_shows_the_trainers_message(monkeypatch):
+    import lstm_engine.train as trainer
+
+    def explode(*args, **kwargs):
+        raise trainer.TrainingDiverged(
+            "Training diverged at step 1: the loss became nan. Try a lower rate.", 1, []
+        )
+
+    monkeypatch.setattr(trainer, "train", explode)
+    at = set_small(open_page(), steps=2)
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Training diverged at step 1")
+    assert at.session_state["train_job"]["status"] == "diverged"
+    assert not at.session_state["user_models"] if "user_models" in at.session_state else True
+
+
 @pytest.mark.parametrize(
     "content",
     [pickled_npz(), wrong_shapes_npz(), zip_not_npz(), b"garbage" * 10, b""],

@@ -25,6 +25,9 @@ VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥", "\r": "␍"}
 ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # red (negative) - white - blue (positive), light enough that black characters stay readable
 PASTEL = [[0.0, "#e7866f"], [0.25, "#f8c7b3"], [0.5, "#ffffff"], [0.75, "#b5d6ea"], [1.0, "#6aa9d4"]]
+# loss_chart units -> axis title key: nats or bits per character (language models), or the
+# memory tasks' own losses (cross-entropy for recall, squared error for adding)
+LOSS_AXES = {"nats": "train.axis_loss", "bits": "train.axis_loss_bits", "task": "memory.axis_task_loss"}
 MARGIN = {"l": 60, "r": 20, "t": 50, "b": 50}
 
 
@@ -200,7 +203,7 @@ def loss_chart(
         )
     fig.update_layout(
         xaxis_title=t("train.axis_step", lang),
-        yaxis_title=t("train.axis_loss_bits" if unit == "bits" else "train.axis_loss", lang),
+        yaxis_title=t(LOSS_AXES[unit], lang),
         legend={"orientation": "h", "y": 1.15},
         margin=MARGIN,
         height=320,

@@ -446,6 +446,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "已在第 {step} / {steps} 步停止",
     },
     "memory.status_failed": {"en": "Failed at step {step} of {steps}", "zh": "在第 {step} / {steps} 步失败"},
+    "memory.axis_task_loss": {
+        "en": "training loss (recall: cross-entropy, adding: squared error)",
+        "zh": "训练损失（回忆：交叉熵；加法：平方误差）",
+    },
     "memory.live_loss_caption": {
         "en": "The training loss per step: a curve stuck at its starting level means the model has not "
         "found the long-range link.",

@@ -112,7 +112,9 @@ def memory_task_section() -> None:
         done / job["steps"], text=tr(f"memory.status_{job['status']}", step=done, steps=job["steps"])
     )
     if job["losses"]:
-        slot.plotly_chart(loss_chart(range(1, done + 1), job["losses"], lang=lang()), key="mem_loss_final")
+        slot.plotly_chart(
+            loss_chart(range(1, done + 1), job["losses"], lang=lang(), unit="task"), key="mem_loss_final"
+        )
         st.caption(tr("memory.live_loss_caption"))
     if job["error"]:
         st.error(job["error"])
@@ -132,7 +134,7 @@ def run_memory_job(job: dict, bar, slot) -> None:
         bar.progress(step / steps, text=tr("memory.status_running", step=step, steps=steps))
         if step % 20 == 0:
             slot.plotly_chart(
-                loss_chart(range(1, len(job["losses"]) + 1), job["losses"], lang=lang()),
+                loss_chart(range(1, len(job["losses"]) + 1), job["losses"], lang=lang(), unit="task"),
                 key=f"mem_live_{step}",
             )
 

@@ -168,6 +168,7 @@ def test_train_it_now_runs_a_few_steps():
     assert job["result"].kind == "rnn" and job["result"].task == "adding"
     loss = figures(at)[-1]
     assert np.allclose(loss.data[0].y, job["losses"])
+    assert "squared error" in loss.layout.yaxis.title.text
     assert any("Accuracy" in m.value for m in [*at.success, *at.warning])
     # any later rerun while "running" counts as a stop (Stop reruns the page)
     job["status"] = "running"

@@ -61,7 +61,7 @@ def memory_task_section() -> None:
     st.markdown(tr("memory.lag_intro"))
     try:
         rows = load_memory_results()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, KeyError) as exc:  # missing, unreadable or malformed file
         rows = []
         st.info(tr("memory.no_results", why=getattr(exc, "strerror", None) or str(exc)))
     tasks = sorted({r["task"] for r in rows})

@@ -21,11 +21,11 @@ GATE_SCALE = "Viridis"  # sequential, for values in [0, 1] (σ gates)
 TANH_SCALE = "RdBu_r"  # diverging, blue = negative, white = 0, red = positive
 SURPRISE_SCALE = "OrRd"
 # The cell state c_t is not bounded by 1: a trained LSTM's counters reach ±100 (the shipped
-# model: median |c| ≈ 6, 99th percentile ≈ 90). Its heatmap colours asinh(c) on the fixed
-# range c ∈ [−100, 100], a log-like scale that still shows small values (ticks at the real
-# values 0, ±1, ±10, ±100); the exact c is in the hover and in customdata.
+# model: median |c| ≈ 6, 99th percentile ≈ 90). Its heatmap keeps z = c exactly on the fixed
+# range [−100, 100] but bends the colour scale like asinh(c) (a log-like scale), so 1, 10 and
+# 100 are equal colour steps and small values still show.
 CELL_RANGE = 100.0
-CELL_TICKS = (-100.0, -10.0, -1.0, 0.0, 1.0, 10.0, 100.0)
+MAX_LABELS = 100  # at most this many character labels per axis (every k-th character beyond)
 SURPRISE_MAX = 8.0  # bits; the colour saturates above (uniform over 100 characters ≈ 6.6 bits)
 RANGES = {"gate": (0.0, 1.0), "tanh": (-1.0, 1.0), "cell": (-CELL_RANGE, CELL_RANGE)}
 SCALES = {"gate": GATE_SCALE, "tanh": TANH_SCALE, "cell": TANH_SCALE}
@@ -54,22 +54,45 @@ def step_categories(tokens: list[str]) -> list[str]:
     return [f"{t} · {char_label(ch)}" for t, ch in enumerate(tokens)]
 
 
-def _tick_font(n: int) -> int:
-    """Tick-label font size for n characters across a wide chart."""
-    return 13 if n <= 60 else 11 if n <= 110 else 9 if n <= 160 else 7
+def label_every(n: int) -> int:
+    """Label every k-th of n characters, so at most MAX_LABELS labels are drawn (drawing each
+    tick label is most of a heatmap's cost in the browser); the hover names every column."""
+    return max(1, -(-n // MAX_LABELS))
 
 
 def _char_axis(tokens: list[str]) -> dict:
-    """x-axis settings: one category per step, labelled with the character itself."""
+    """x-axis settings: one category per step ("t · char"), its tick label the character
+    itself (labelalias), every label_every-th column labelled; fixed margins (no automargin:
+    measuring hundreds of labels is slow and would misalign the stacked heatmaps)."""
+    cats = step_categories(tokens)
+    k = label_every(len(tokens))
+    shown = -(-len(tokens) // k)
     return {
         "type": "category",
-        "tickmode": "array",
-        "tickvals": step_categories(tokens),
-        "ticktext": [char_label(ch) for ch in tokens],
+        "tickmode": "linear",
+        "tick0": 0,
+        "dtick": k,
+        "labelalias": dict(zip(cats, (char_label(ch) for ch in tokens), strict=True)),
         "tickangle": 0,
-        "tickfont": {"size": _tick_font(len(tokens)), "family": "monospace"},
+        "automargin": False,
+        "tickfont": {"size": 13 if shown <= 60 else 11 if shown <= 80 else 9, "family": "monospace"},
         "showgrid": False,
     }
+
+
+def _steps(n: int, T: int) -> np.ndarray:
+    """(n, T) int16 grid of step indices: customdata, so the hover can name the step (the tick
+    alias shows only the character)."""
+    return np.broadcast_to(np.arange(T, dtype=np.int16), (n, T))
+
+
+def _cell_colorscale(steps: int = 24) -> list:
+    """RdBu on asinh(c) over [−100, 100], as stops placed linearly in c (z stays the exact c)."""
+    u = np.linspace(-1.0, 1.0, 2 * steps + 1) * np.arcsinh(CELL_RANGE)
+    c = np.sinh(u)  # values whose asinh is evenly spaced
+    pos = (c + CELL_RANGE) / (2 * CELL_RANGE)
+    colours = sample_colorscale(TANH_SCALE, list((u - u[0]) / (u[-1] - u[0])))
+    return [[float(p), col] for p, col in zip(pos, colours, strict=True)]
 
 
 def _cursor(step: int | None) -> list[dict]:
@@ -91,17 +114,15 @@ def _cursor(step: int | None) -> list[dict]:
     ]
 
 
-def colour_value(values, scale: str) -> np.ndarray:
-    """What the colour encodes: the value itself, or asinh(value) for the cell state."""
-    values = np.asarray(values, dtype=float)
-    return np.arcsinh(values) if scale == "cell" else values
-
-
 def colour_position(values, scale: str) -> np.ndarray:
-    """Position in [0, 1] along the scale's colour bar (values outside the range clip)."""
-    lo, hi = (colour_value(r, scale) for r in RANGES[scale])
-    v = np.nan_to_num(colour_value(values, scale))
-    return (np.clip(v, lo, hi) - lo) / (hi - lo)
+    """Position in [0, 1] along the scale's colour bar (values outside the range clip); the
+    cell state's position is that of asinh(c) (see _cell_colorscale)."""
+    lo, hi = RANGES[scale]
+    v = np.clip(np.nan_to_num(np.asarray(values, dtype=float)), lo, hi)
+    if scale == "cell":
+        a = np.arcsinh(hi)
+        return (np.arcsinh(v) + a) / (2 * a)
+    return (v - lo) / (hi - lo)
 
 
 def unit_heatmap(
@@ -116,35 +137,33 @@ def unit_heatmap(
     """Units × characters heatmap of one (T, H) array.
 
     values: (T, H); tokens: the T characters; units: the unit indices to show, top to bottom;
-    scale: "gate" ([0, 1] sequential), "tanh" ([−1, 1] diverging) or "cell" (asinh colour on
-    [−100, 100], diverging); step: column to outline as the time cursor; words: hover words
-    {"step", "unit", "value"}. The trace's z is exactly values[:, units].T, shape (n, T) (for
-    "cell", z is asinh of it and customdata is exactly it).
+    scale: "gate" ([0, 1] sequential), "tanh" ([−1, 1] diverging) or "cell" ([−100, 100]
+    diverging, log-like colours); step: column to outline as the time cursor; words: hover
+    words {"step", "unit", "value"}. The trace's z is exactly values[:, units].T, shape (n, T).
     """
     words = {"step": "step · char", "unit": "unit", "value": "value", **(words or {})}
     units = np.asarray(units, dtype=int)
     shown = values[:, units].T
-    zmin, zmax = (float(colour_value(r, scale)) for r in RANGES[scale])
+    zmin, zmax = RANGES[scale]
     colorbar = {"thickness": 12, "len": 1.0, "x": 1.01, "xanchor": "left", "xpad": 4}
-    extra = {}
-    value = "%{z:.3f}"
+    colorscale = SCALES[scale]
     if scale == "cell":
-        colorbar |= {"tickvals": list(np.arcsinh(CELL_TICKS)), "ticktext": [f"{v:g}" for v in CELL_TICKS]}
-        extra = {"customdata": shown}
-        value = "%{customdata:.3f}"
+        colorscale = _cell_colorscale()
+        colorbar |= {"tickvals": [-100, -50, 0, 50, 100]}
     fig = go.Figure(
         go.Heatmap(
-            z=colour_value(shown, scale) if scale == "cell" else shown,
+            z=shown,
             x=step_categories(tokens),
             y=[str(u) for u in units],
+            customdata=_steps(len(units), len(tokens)),
             zmin=zmin,
             zmax=zmax,
-            colorscale=SCALES[scale],
+            colorscale=colorscale,
             colorbar=colorbar,
             hovertemplate=(
-                f"{words['step']}: %{{x}}<br>{words['unit']}: %{{y}}<br>{words['value']}: {value}<extra></extra>"
+                f"{words['step']}: %{{customdata}} · %{{x}}<br>{words['unit']}: %{{y}}<br>"
+                f"{words['value']}: %{{z:.3f}}<extra></extra>"
             ),
-            **extra,
         )
     )
     n = len(units)
@@ -177,7 +196,8 @@ def surprise_strip(
             zmax=SURPRISE_MAX,
             colorscale=SURPRISE_SCALE,
             colorbar={"thickness": 12, "len": 1.6, "x": 1.01, "xanchor": "left", "xpad": 4, "nticks": 3},
-            hovertemplate=f"{words['step']}: %{{x}}<br>{words['value']}: %{{z:.2f}}<extra></extra>",
+            customdata=_steps(1, len(tokens)),
+            hovertemplate=f"{words['step']}: %{{customdata}} · %{{x}}<br>{words['value']}: %{{z:.2f}}<extra></extra>",
         )
     )
     fig.update_layout(

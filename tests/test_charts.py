@@ -43,31 +43,40 @@ def test_heatmap_z_is_exactly_the_trace_array_for_the_units_shown(trace):
     assert (shape.x0, shape.x1) == (2.5, 3.5)
 
 
-@pytest.mark.parametrize(
-    ("scale", "lo", "hi"), [("gate", 0, 1), ("tanh", -1, 1), ("cell", -np.arcsinh(100), np.arcsinh(100))]
-)
+@pytest.mark.parametrize(("scale", "lo", "hi"), [("gate", 0, 1), ("tanh", -1, 1), ("cell", -100, 100)])
 def test_colour_ranges_are_fixed_whatever_the_data(scale, lo, hi):
     values = np.random.default_rng(0).normal(size=(5, 3)) * 10
     hm = C.unit_heatmap(values, list("abcde"), [0, 1, 2], "t", scale).data[0]
-    assert (hm.zmin, hm.zmax) == pytest.approx((lo, hi))
+    assert (hm.zmin, hm.zmax) == (lo, hi)
 
 
-def test_cell_state_colours_asinh_but_keeps_the_exact_values(trace):
+def test_cell_state_keeps_exact_values_on_a_log_like_colour_scale(trace):
     c = trace.c * 40  # a trained cell's values go far beyond 1
     hm = C.unit_heatmap(c, trace.tokens, [1, 3], "C", "cell").data[0]
-    assert np.array_equal(np.asarray(hm.customdata), c[:, [1, 3]].T)
-    assert np.allclose(np.asarray(hm.z), np.arcsinh(c[:, [1, 3]].T))
-    assert "customdata" in hm.hovertemplate
-    assert list(hm.colorbar.ticktext) == ["-100", "-10", "-1", "0", "1", "10", "100"]
+    assert np.array_equal(np.asarray(hm.z), c[:, [1, 3]].T)
+    stops = np.array([p for p, _ in hm.colorscale])
+    assert stops[0] == 0 and stops[-1] == 1 and np.all(np.diff(stops) > 0)
+    # half the colour bar's stops sit within |c| < 10: small values get as much colour as big ones
+    assert np.mean(np.abs(stops * 200 - 100) < 10) >= 0.45
     assert np.allclose(C.colour_position([-100, 0, 100, 1e6], "cell"), [0, 0.5, 1, 1])
+    assert C.colour_position([10], "cell")[0] > 0.5 + 0.5 * 0.55  # asinh: 10 is over half way to 100
+
+
+def test_every_column_hovers_with_its_step_and_labels_thin_out_past_100_characters():
+    tokens = list("ab") * 100
+    fig = C.unit_heatmap(np.zeros((200, 2)), tokens, [0, 1], "t")
+    assert fig.layout.xaxis.dtick == 2 and C.label_every(100) == 1 and C.label_every(101) == 2
+    assert np.array_equal(np.asarray(fig.data[0].customdata)[1], np.arange(200))
+    assert "%{customdata}" in fig.data[0].hovertemplate and "%{x}" in fig.data[0].hovertemplate
+    assert len(fig.layout.xaxis.labelalias) == 200
 
 
 def test_user_characters_reach_plotly_only_escaped(trace):
     fig = C.unit_heatmap(trace.h, trace.tokens, range(6), "H", "tanh")
-    texts = [*fig.layout.xaxis.ticktext, *fig.data[0].x]
+    labels = list(fig.layout.xaxis.labelalias.values())
+    texts = [*labels, *fig.layout.xaxis.labelalias, *fig.data[0].x]
     assert not any("<" in s or ">" in s for s in texts)
-    assert "&lt;" in fig.layout.xaxis.ticktext and "␣" in fig.layout.xaxis.ticktext
-    assert "&amp;" in fig.layout.xaxis.ticktext
+    assert "&lt;" in labels and "␣" in labels and "&amp;" in labels
     assert "img" not in fig.data[0].hovertemplate  # the template holds only our words
     top = C.top_k_bars([("<", 0.5), ("&", 0.3), (" ", 0.2)], "next")
     assert list(top.layout.yaxis.ticktext) == ["&lt;", "&amp;", "␣"]

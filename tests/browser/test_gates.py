@@ -61,6 +61,12 @@ def test_typing_a_sentence_and_enter_redraws_every_heatmap(page, app_url, shot):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "text=def+f" in page.url  # the view is shareable
     full_shot(page, shot, "gates")
+    # hovering a cell names its step, character, unit and value
+    area = page.locator('[data-testid="stPlotlyChart"]').first.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(area["x"] + area["width"] * (4.5 / len(sentence)), area["y"] + area["height"] * 0.5)
+    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
+    hover = page.locator(".hoverlayer").first.text_content()
+    assert "step · char: 4 · f" in hover and "unit: " in hover and "value: " in hover
 
 
 def test_html_typed_into_the_box_is_shown_as_text_and_never_runs(page, app_url, shot):

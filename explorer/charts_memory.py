@@ -133,15 +133,24 @@ def _group_rows(rows: list[dict], task: str) -> dict[tuple[str, float], dict[int
 
 def accuracy_chart(rows: list[dict], task: str, lang: str = "en") -> go.Figure:
     """Accuracy against lag for one task (rows of assets/memory_results.csv): one line per
-    kind (per forget-gate bias for the LSTM when several were run), mean over seeds, and
-    the chance level dashed."""
+    kind (per forget-gate bias for the LSTM when several were run), the mean over seeds with
+    bars from the worst to the best seed, and the chance level dashed."""
     fig = go.Figure()
     groups = _group_rows(rows, task)
     lstm_biases = {fb for kind, fb in groups if kind == "lstm"}
     chance = [float(r["chance"]) for r in rows if r["task"] == task]
     for i, ((kind, fb), by_lag) in enumerate(sorted(groups.items())):
         lags = sorted(by_lag)
-        acc = [float(np.mean([r["accuracy"] for r in by_lag[lag]])) for lag in lags]
+        runs = [[float(r["accuracy"]) for r in by_lag[lag]] for lag in lags]
+        acc = [float(np.mean(a)) for a in runs]
+        spread = {
+            "type": "data",
+            "symmetric": False,
+            "array": [max(a) - m for a, m in zip(runs, acc, strict=True)],
+            "arrayminus": [m - min(a) for a, m in zip(runs, acc, strict=True)],
+            "visible": any(len(a) > 1 for a in runs),
+            "thickness": 1,
+        }
         name = kind.upper() + (f" (b_f = {fb:g})" if kind == "lstm" and len(lstm_biases) > 1 else "")
         dash = "solid" if fb in (1.0,) or kind != "lstm" else "dot"
         fig.add_trace(
@@ -151,6 +160,8 @@ def accuracy_chart(rows: list[dict], task: str, lang: str = "en") -> go.Figure:
                 name=name,
                 mode="lines+markers",
                 line={"color": _color(kind, i), "dash": dash},
+                error_y=spread,
+                customdata=[len(a) for a in runs],
                 hovertemplate=t("memory.hover_acc", lang) + f"<extra>{name}</extra>",
             )
         )

@@ -418,7 +418,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "longer lags separate the kinds.",
         "zh": "加法问题中误差在 0.04 以内的预测比例（虚线：总是回答平均值）：间隔越长，各类模型差距越明显。",
     },
-    "memory.hover_acc": {"en": "lag %{x}<br>accuracy %{y:.2f}", "zh": "间隔 %{x}<br>准确率 %{y:.2f}"},
+    "memory.hover_acc": {
+        "en": "lag %{x}<br>accuracy %{y:.2f} (mean of %{customdata} runs)",
+        "zh": "间隔 %{x}<br>准确率 %{y:.2f}（%{customdata} 次运行的平均）",
+    },
     "memory.chance": {"en": "chance", "zh": "随机水平"},
     "memory.axis_lag": {"en": "lag (steps to remember)", "zh": "间隔（需要记住的步数）"},
     "memory.axis_accuracy": {"en": "accuracy", "zh": "准确率"},

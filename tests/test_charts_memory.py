@@ -65,6 +65,11 @@ def test_accuracy_chart_averages_seeds_per_kind_and_bias():
     by_name = {t.name: t for t in fig.data}
     assert set(by_name) == {"RNN", "LSTM (b_f = 1)", "LSTM (b_f = 5)"}
     assert list(by_name["RNN"].x) == [5, 50] and list(by_name["RNN"].y) == [0.75, 0.25]
+    assert list(by_name["RNN"].error_y.array) == [0.25, 0.0] and list(by_name["RNN"].error_y.arrayminus) == [
+        0.25,
+        0,
+    ]
+    assert list(by_name["RNN"].customdata) == [2, 1] and by_name["RNN"].error_y.visible
     assert list(by_name["LSTM (b_f = 5)"].y) == [1.0]
     assert fig.layout.shapes[0].y0 == pytest.approx(0.25)
     assert len(C.accuracy_chart(rows, "adding").data) == 1

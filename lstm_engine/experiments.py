@@ -408,6 +408,10 @@ def main(argv: list[str] | None = None) -> int:
         biases = _csv_list(args.forget_bias, float)
     except ValueError as exc:
         ap.error(str(exc))
+    if any(lag < (2 if "adding" in tasks else 0) for lag in lags) or (
+        args.steps is not None and args.steps < 1
+    ):
+        ap.error("lags must be >= 2 for the adding problem (>= 0 for recall) and --steps >= 1")
     specs = sweep_specs(tasks, kinds, lags, seeds, biases, args.steps, args.hidden)
     t0 = time.perf_counter()
     if args.jobs > 1:

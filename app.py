@@ -1,10 +1,21 @@
 """LSTM Explorer: navigation over the pages, page config and the language switch; nothing else."""
 
 import streamlit as st
+from threadpoolctl import threadpool_limits
 
 from explorer.state import lang, tr
 from explorer.texts import LANGS
 
+
+@st.cache_resource
+def one_blas_thread() -> None:
+    """Once per process: the engine's batch-1 matmuls are tiny, and extra BLAS threads only
+    spin-wait while several users share the cores (1 thread measured 2-6x faster,
+    benchmarks/README.md)."""
+    threadpool_limits(limits=1, user_api="blas")
+
+
+one_blas_thread()
 st.set_page_config(page_title="LSTM Explorer", page_icon="🔬", layout="wide")
 
 with st.sidebar:

@@ -178,7 +178,8 @@ def accuracy_chart(rows: list[dict], task: str, lang: str = "en") -> go.Figure:
         margin=MARGIN,
         height=360,
     )
-    fig.update_xaxes(type="log")
+    lags = sorted({lag for by_lag in groups.values() for lag in by_lag})
+    fig.update_xaxes(type="log", tickmode="array", tickvals=lags, ticktext=[str(lag) for lag in lags])
     fig.update_yaxes(range=[0, 1.05])
     return fig
 

@@ -409,9 +409,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "memory.task_recall": {"en": "Delayed recall", "zh": "延迟回忆"},
     "memory.task_adding": {"en": "Adding problem", "zh": "加法问题"},
     "memory.acc_caption_recall": {
-        "en": "Accuracy at recalling the symbol seen lag steps earlier (dashed: guessing): watch which kind "
-        "falls to chance first as the lag grows.",
-        "zh": "回忆 lag 步之前符号的准确率（虚线：随机猜测）：看随着间隔增大，哪一类模型最先跌到随机水平。",
+        "en": "Accuracy at recalling the symbol seen lag steps earlier, mean over seeds with the worst and best "
+        "seed as bars (dashed: guessing): watch which kinds fall to chance as the lag grows, and what a "
+        "forget-gate bias of 5 changes.",
+        "zh": "回忆 lag 步之前符号的准确率，取各随机种子的平均，误差棒为最差与最好的种子（虚线：随机猜测）："
+        "看随着间隔增大哪些模型跌到随机水平，以及遗忘门偏置设为 5 带来的变化。",
     },
     "memory.acc_caption_adding": {
         "en": "Share of sums predicted within 0.04 on the adding problem (dashed: always answering the mean): "

@@ -64,7 +64,7 @@ def memory_task_section() -> None:
     except (OSError, ValueError, KeyError) as exc:  # missing, unreadable or malformed file
         rows = []
         st.info(tr("memory.no_results", why=getattr(exc, "strerror", None) or str(exc)))
-    tasks = sorted({r["task"] for r in rows})
+    tasks = sorted({r["task"] for r in rows}, key=lambda task: (task != "recall", task))  # recall first
     for col, task in zip(st.columns(max(len(tasks), 1)), tasks, strict=False):
         col.subheader(tr(f"memory.task_{task}"))
         col.plotly_chart(accuracy_chart(rows, task, lang()), key=f"acc_{task}")

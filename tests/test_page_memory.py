@@ -146,8 +146,9 @@ def test_accuracy_charts_come_from_the_results_file(tmp_path, monkeypatch):
     monkeypatch.setattr(experiments, "RESULTS_PATH", csv)
     at = open_page()
     acc = [f for f in figures(at) if f.layout.xaxis.type == "log"]
-    assert len(acc) == 2  # adding, recall
-    recall = {tr.name: tr for tr in acc[1].data}
+    assert len(acc) == 2  # recall, then adding
+    recall = {tr.name: tr for tr in acc[0].data}
+    assert list(acc[0].layout.xaxis.tickvals) == [5, 50]
     assert list(recall["RNN"].x) == [5, 50] and list(recall["RNN"].y) == [1.0, 0.3]
     monkeypatch.setattr(experiments, "RESULTS_PATH", tmp_path / "missing.csv")
     at = open_page()

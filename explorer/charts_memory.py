@@ -393,6 +393,17 @@ def unit_text_chart(tokens: list[str], values: np.ndarray, title: str = "", widt
     return fig
 
 
+def edited_runs(changed: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of every run of consecutive True values in `changed` (n,)."""
+    idx = np.flatnonzero(changed)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.concatenate([idx[:1], idx[breaks + 1]])
+    ends = np.concatenate([idx[breaks], idx[-1:]])
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
 def delta_heatmap(
     delta: np.ndarray, tokens: list[str], changed: np.ndarray, name: str, lang: str = "en"
 ) -> go.Figure:
@@ -413,8 +424,15 @@ def delta_heatmap(
             colorbar={"title": {"text": name}},
         )
     )
-    for i in np.flatnonzero(changed):
-        fig.add_vline(x=int(i), line={"color": "#222", "dash": "dot", "width": 1})
+    # One dotted outline per run of edited positions (a lone edit is a line at its column),
+    # set in one layout update: add_vline per column is quadratic in Plotly (100 s for 400).
+    mark = {"color": "#222", "dash": "dot", "width": 1}
+    fig.update_layout(
+        shapes=[
+            {"type": "rect", "xref": "x", "yref": "paper", "x0": a, "x1": b, "y0": 0, "y1": 1, "line": mark}
+            for a, b in edited_runs(changed)
+        ]
+    )
     fig.update_xaxes(**_position_axis(tokens), title_text=t("cells.axis_edited_text", lang))
     fig.update_yaxes(title_text=t("cells.axis_unit", lang))
     fig.update_layout(margin=MARGIN, height=360)

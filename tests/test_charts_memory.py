@@ -143,3 +143,9 @@ def test_delta_heatmap_is_the_edit_difference():
     assert np.allclose(fig.data[0].z, d.dc.T)
     assert [s.x0 for s in fig.layout.shapes] == [3]
     assert fig.data[0].zmin == -fig.data[0].zmax
+
+
+def test_edited_runs_group_consecutive_positions():
+    changed = np.array([0, 1, 1, 0, 1, 0, 0, 1, 1, 1], dtype=bool)
+    assert C.edited_runs(changed) == [(1, 2), (4, 4), (7, 9)]
+    assert C.edited_runs(np.zeros(3, dtype=bool)) == []

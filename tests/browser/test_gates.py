@@ -1,5 +1,7 @@
 """Watch the gates in a real browser: typing updates the heatmaps, and typed HTML stays text."""
 
+from pathlib import Path
+
 from conftest import wait_for_app
 
 LSTM_CHARTS = 9  # 6 heatmaps + surprise strip + gate bars + top-5
@@ -67,6 +69,12 @@ def test_typing_a_sentence_and_enter_redraws_every_heatmap(page, app_url, shot):
     page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
     hover = page.locator(".hoverlayer").first.text_content()
     assert "step · char: 4 · f" in hover and "unit: " in hover and "value: " in hover
+    # the CSV download is the whole trace in tidy long format
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the whole trace (CSV)").click()
+    lines = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "layer,step,char,unit,quantity,value"
+    assert len(lines) == 1 + len(sentence) * 128 * (4 + 4 + 2) + len(sentence)
 
 
 def test_html_typed_into_the_box_is_shown_as_text_and_never_runs(page, app_url, shot):

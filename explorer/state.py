@@ -172,3 +172,18 @@ def code_span(text: str) -> str:
         longest = max(longest, run)
     fence = "`" * (longest + 1)
     return f"{fence} {text} {fence}"
+
+
+def ensure_app_shell() -> None:
+    """Run a page through app.py even when its URL is opened directly on a fresh server.
+
+    Until the first `st.navigation` call, Streamlit treats `pages/` as a legacy multipage
+    folder and runs a directly opened page alone: no navigation, language switch or layout.
+    Each page calls this first; in that legacy mode it switches the mode off and reruns, and
+    the rerun goes through app.py like every other visit.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

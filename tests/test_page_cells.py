@@ -1,42 +1,19 @@
 """The "Inside the cells" page via AppTest: saturation, unit finder, what-if, hostile text."""
 
-import base64
-import json
-from pathlib import Path
-
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from streamlit.testing.v1 import AppTest
+from pagetest import ROOT, figures, open_page
 
 from explorer.texts import t
 from lstm_engine import UNK, ModelConfig, Vocab, init_model, load_model
 from lstm_engine import analysis as A
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = t("cells.default_text")
 
 
-def open_page() -> AppTest:
-    """The page on its own (app.py only adds navigation and the language switch)."""
-    return AppTest.from_file(str(ROOT / "pages" / "cells.py"), default_timeout=90).run()
-
-
-def decode(obj):
-    """Plotly JSON with typed arrays ({"dtype", "bdata", "shape"}) decoded to NumPy."""
-    if isinstance(obj, dict) and "bdata" in obj and "dtype" in obj:
-        arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
-        shape = obj.get("shape")
-        return arr.reshape([int(n) for n in str(shape).split(",")]) if shape else arr
-    if isinstance(obj, dict):
-        return {k: decode(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [decode(v) for v in obj]
-    return obj
-
-
 def by_key(at) -> dict[str, go.Figure]:
-    figs = [go.Figure(decode(json.loads(e.proto.spec)), skip_invalid=True) for e in at.get("plotly_chart")]
+    figs = figures(at)
     return dict(zip(["sat", "top", "unit", "dc", "dh"], figs, strict=False))
 
 
@@ -47,7 +24,7 @@ def lstm():
 
 @pytest.fixture(scope="module")
 def default_page():
-    at = open_page()
+    at = open_page("cells")
     assert not at.exception
     return at
 
@@ -75,7 +52,7 @@ def test_defaults_match_the_engine(default_page, lstm):
 
 @pytest.mark.parametrize("pattern", ["parens", "word_position", "line_start"])
 def test_each_pattern_ranks_units_by_correlation(pattern, lstm):
-    at = open_page()
+    at = open_page("cells")
     at.radio(key="cells_pattern").set_value(pattern)
     at.radio(key="cells_path").set_value("c")
     at.slider(key="cells_k").set_value(3).run()
@@ -92,7 +69,7 @@ def test_each_pattern_ranks_units_by_correlation(pattern, lstm):
 
 
 def test_a_marked_span_and_picking_a_unit(lstm):
-    at = open_page()
+    at = open_page("cells")
     at.radio(key="cells_pattern").set_value("span").run()
     at.slider(key="cells_span").set_value((4, 13)).run()
     assert not at.exception
@@ -108,7 +85,7 @@ def test_a_marked_span_and_picking_a_unit(lstm):
 
 
 def test_rnn_has_no_gates_and_gru_has_two():
-    at = open_page()
+    at = open_page("cells")
     at.selectbox(key="cells_model").set_value("RNN").run()
     assert not at.exception
     assert at.info[0].value == t("cells.no_gates")
@@ -118,7 +95,7 @@ def test_rnn_has_no_gates_and_gru_has_two():
 
 
 def test_a_session_model_is_offered_and_used():
-    at = open_page()
+    at = open_page("cells")
     vocab = Vocab(list('abc "()') + [UNK])
     at.session_state["user_models"] = {"mine": init_model(ModelConfig(kind="lstm", hidden_size=3), vocab)}
     at.run()
@@ -141,7 +118,7 @@ def test_a_session_model_is_offered_and_used():
     ids=["empty", "one-char", "no-pattern", "hostile", "long"],
 )
 def test_odd_and_hostile_text(text, expect):
-    at = open_page()
+    at = open_page("cells")
     at.text_area(key="cells_text").set_value(text).run()
     assert not at.exception
     if expect == "info":
@@ -155,7 +132,7 @@ def test_odd_and_hostile_text(text, expect):
 
 
 def test_what_if_controls(lstm):
-    at = open_page()
+    at = open_page("cells")
     at.text_input(key="cells_edited").set_value(t("cells.original_default")).run()
     assert any(i.value == t("cells.no_change") for i in at.info)
     at.text_input(key="cells_original").set_value("abc (d) e")
@@ -169,7 +146,7 @@ def test_what_if_controls(lstm):
 
 
 def test_page_in_chinese():
-    at = open_page()
+    at = open_page("cells")
     at.session_state["lang"] = "zh"
     at.run()
     assert not at.exception

@@ -1,44 +1,15 @@
 """The "RNN vs LSTM memory" page via AppTest: defaults, every control, hostile text, live training."""
 
-import base64
-import json
-from pathlib import Path
-
 import numpy as np
-import plotly.graph_objects as go
 import pytest
-from streamlit.testing.v1 import AppTest
+from pagetest import ROOT, figures, open_page
 
 from explorer.texts import t
 from lstm_engine import analysis as A
 from lstm_engine import experiments, load_model
 
-ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "assets" / "models"
 DEFAULT = t("memory.default_text")
-
-
-def open_page() -> AppTest:
-    """The page on its own (app.py only adds navigation and the language switch)."""
-    return AppTest.from_file(str(ROOT / "pages" / "memory.py"), default_timeout=90).run()
-
-
-def decode(obj):
-    """Plotly JSON with typed arrays ({"dtype", "bdata", "shape"}) decoded to NumPy."""
-    if isinstance(obj, dict) and "bdata" in obj and "dtype" in obj:
-        arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
-        shape = obj.get("shape")
-        return arr.reshape([int(n) for n in str(shape).split(",")]) if shape else arr
-    if isinstance(obj, dict):
-        return {k: decode(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [decode(v) for v in obj]
-    return obj
-
-
-def figures(at) -> list[go.Figure]:
-    """Every Plotly chart on the page, rebuilt from what was sent to the browser."""
-    return [go.Figure(decode(json.loads(e.proto.spec)), skip_invalid=True) for e in at.get("plotly_chart")]
 
 
 def line_traces(fig) -> dict:
@@ -52,7 +23,7 @@ def shipped():
 
 @pytest.fixture(scope="module")
 def default_page():
-    at = open_page()
+    at = open_page("memory")
     assert not at.exception
     return at
 
@@ -79,7 +50,7 @@ def test_defaults_plot_the_engine_gradient_curves(default_page, shipped):
 
 
 def test_fresh_weights_follow_radius_and_forget_bias(shipped):
-    at = open_page()
+    at = open_page("memory")
     assert at.select_slider(key="mem_radius").disabled
     at.radio(key="mem_source").set_value("fresh").run()
     assert not at.select_slider(key="mem_radius").disabled
@@ -102,7 +73,7 @@ def test_fresh_weights_follow_radius_and_forget_bias(shipped):
 
 
 def test_model_picker_and_length():
-    at = open_page()
+    at = open_page("memory")
     at.multiselect(key="mem_models").set_value(["LSTM"])
     at.slider(key="mem_length").set_value(500).run()
     traces = line_traces(figures(at)[0])
@@ -117,7 +88,7 @@ def test_model_picker_and_length():
     ["", "🙂 emoji 中文 \x00\x07 <script>alert(1)</script>", "a", "x" * 5000],
 )
 def test_hostile_and_odd_text_never_crashes(text):
-    at = open_page()
+    at = open_page("memory")
     at.text_input(key="mem_text").set_value(text).run()
     assert not at.exception
     if not text:
@@ -129,7 +100,7 @@ def test_hostile_and_odd_text_never_crashes(text):
 
 
 def test_swap_character_control():
-    at = open_page()
+    at = open_page("memory")
     at.text_input(key="mem_swap").set_value("T").run()  # already the first character
     assert any(i.value == t("memory.same_char") for i in at.info)
     at.text_input(key="mem_swap").set_value("#").run()
@@ -144,24 +115,24 @@ def test_accuracy_charts_come_from_the_results_file(tmp_path, monkeypatch):
         "recall,lstm,50,0.9,0.25,10,1,1.0,0\nadding,gru,20,0.5,0.078,10,1,1.0,0\n"
     )
     monkeypatch.setattr(experiments, "RESULTS_PATH", csv)
-    at = open_page()
+    at = open_page("memory")
     acc = [f for f in figures(at) if f.layout.xaxis.type == "log"]
     assert len(acc) == 2  # recall, then adding
     recall = {tr.name: tr for tr in acc[0].data}
     assert list(acc[0].layout.xaxis.tickvals) == [5, 50]
     assert list(recall["RNN"].x) == [5, 50] and list(recall["RNN"].y) == [1.0, 0.3]
     monkeypatch.setattr(experiments, "RESULTS_PATH", tmp_path / "missing.csv")
-    at = open_page()
+    at = open_page("memory")
     assert any("No shipped memory results" in i.value for i in at.info)
     bad = tmp_path / "bad.csv"
     bad.write_text("task,kind\nrecall,rnn\n")  # columns missing
     monkeypatch.setattr(experiments, "RESULTS_PATH", bad)
-    at = open_page()
+    at = open_page("memory")
     assert not at.exception and any("No shipped memory results" in i.value for i in at.info)
 
 
 def test_train_it_now_runs_a_few_steps():
-    at = open_page()
+    at = open_page("memory")
     at.selectbox(key="mem_kind").set_value("rnn")
     at.selectbox(key="mem_task").set_value("adding")
     at.select_slider(key="mem_lag").set_value(5)
@@ -183,7 +154,7 @@ def test_train_it_now_runs_a_few_steps():
 
 
 def test_page_in_chinese():
-    at = open_page()
+    at = open_page("memory")
     at.session_state["lang"] = "zh"
     at.run()
     assert not at.exception

@@ -1,41 +1,15 @@
 """The "Train your own" page via AppTest: training a few steps, every control, hostile uploads."""
 
-import base64
 import io
-import json
 import math
 import zipfile
-from pathlib import Path
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
-from streamlit.testing.v1 import AppTest
+from pagetest import figures, open_page
 
 from lstm_engine import UNK, Model, ModelConfig, Vocab, init_model, load_model, model_to_bytes
 from lstm_engine.train import TrainConfig, train
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def open_page() -> AppTest:
-    """The page on its own (app.py only adds navigation and the language switch)."""
-    return AppTest.from_file(str(ROOT / "pages" / "train.py"), default_timeout=90).run()
-
-
-def decode(obj):
-    """Plotly JSON with typed arrays decoded to NumPy."""
-    if isinstance(obj, dict) and "bdata" in obj and "dtype" in obj:
-        return np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
-    if isinstance(obj, dict):
-        return {k: decode(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [decode(v) for v in obj]
-    return obj
-
-
-def figures(at) -> list[go.Figure]:
-    return [go.Figure(decode(json.loads(e.proto.spec)), skip_invalid=True) for e in at.get("plotly_chart")]
 
 
 def set_small(at, steps=3, hidden=16, sample_every=0):
@@ -46,7 +20,7 @@ def set_small(at, steps=3, hidden=16, sample_every=0):
 
 
 def test_defaults_show_the_controls_and_no_run():
-    at = open_page()
+    at = open_page("train")
     assert not at.exception
     assert at.title[0].value == "Train your own"
     assert at.number_input(key="train_steps").value == 200
@@ -55,7 +29,7 @@ def test_defaults_show_the_controls_and_no_run():
 
 
 def test_training_a_few_steps_registers_a_downloadable_model():
-    at = set_small(open_page(), steps=4, sample_every=2)
+    at = set_small(open_page("train"), steps=4, sample_every=2)
     at.button(key="train_start").click().run()
     assert not at.exception
     job = at.session_state["train_job"]
@@ -79,7 +53,7 @@ def test_training_a_few_steps_registers_a_downloadable_model():
 
 def test_the_registered_model_equals_an_uninterrupted_run():
     """Chunked training (for Stop) must give the same weights as one train() call."""
-    at = set_small(open_page(), steps=12)
+    at = set_small(open_page("train"), steps=12)
     at.button(key="train_start").click().run()
     job = at.session_state["train_job"]
     fresh = init_model(ModelConfig(kind="lstm", hidden_size=16), job["model"].vocab)
@@ -90,7 +64,7 @@ def test_the_registered_model_equals_an_uninterrupted_run():
 
 @pytest.mark.parametrize(("kind", "layers", "lr", "clip"), [("gru", 2, 1e-3, 0.0), ("rnn", 1, 3e-2, 1.0)])
 def test_every_control_reaches_the_trainer(kind, layers, lr, clip):
-    at = set_small(open_page(), steps=2)
+    at = set_small(open_page("train"), steps=2)
     at.selectbox(key="train_kind").set_value(kind)
     at.number_input(key="train_layers").set_value(layers)
     at.select_slider(key="train_lr").set_value(lr)
@@ -104,7 +78,7 @@ def test_every_control_reaches_the_trainer(kind, layers, lr, clip):
 
 
 def test_stop_keeps_the_finished_chunks():
-    at = open_page()
+    at = open_page("train")
     text = "hello world, (quoted) text\n" * 40
     model = init_model(ModelConfig(kind="rnn", hidden_size=8), Vocab.from_text(text))
     config = TrainConfig(steps=50, batch_size=4, seq_len=16, eval_every=5)
@@ -122,7 +96,7 @@ def test_stop_keeps_the_finished_chunks():
 
 
 def test_upload_source_without_a_file_asks_for_one():
-    at = open_page()
+    at = open_page("train")
     at.radio(key="train_source").set_value("upload").run()
     at.button(key="train_start").click().run()
     assert at.error[0].value == "Upload a .txt file first, or choose the default text."
@@ -140,7 +114,7 @@ def test_upload_source_without_a_file_asks_for_one():
     ids=["latin-1", "png", "empty", "control-chars", "too-large"],
 )
 def test_bad_text_uploads_are_refused_with_a_message(content, message):
-    at = open_page()
+    at = open_page("train")
     at.radio(key="train_source").set_value("upload").run()
     at.file_uploader(key="train_txt").upload("corpus.txt", content, "text/plain")
     at.button(key="train_start").click().run()
@@ -150,7 +124,7 @@ def test_bad_text_uploads_are_refused_with_a_message(content, message):
 
 
 def test_a_good_text_upload_trains_on_it():
-    at = set_small(open_page(), steps=2)
+    at = set_small(open_page("train"), steps=2)
     at.radio(key="train_source").set_value("upload").run()
     at.file_uploader(key="train_txt").upload("mine.txt", ("你好, world! " * 200).encode(), "text/plain")
     at.button(key="train_start").click().run()
@@ -160,7 +134,7 @@ def test_a_good_text_upload_trains_on_it():
 
 
 def test_a_one_character_text_fails_cleanly():
-    at = set_small(open_page(), steps=2)
+    at = set_small(open_page("train"), steps=2)
     at.radio(key="train_source").set_value("upload").run()
     at.file_uploader(key="train_txt").upload("tiny.txt", b"a", "text/plain")
     at.button(key="train_start").click().run()
@@ -197,7 +171,7 @@ def zip_not_npz() -> bytes:
 
 
 def test_uploading_a_model_file_registers_it():
-    at = open_page()
+    at = open_page("train")
     at.file_uploader(key="train_npz").upload("tiny_gru.npz", good_npz())
     at.run()
     assert not at.exception
@@ -210,7 +184,7 @@ def test_uploading_a_model_file_registers_it():
 
 
 def test_an_uploaded_name_carries_no_markup():
-    at = open_page()
+    at = open_page("train")
     at.file_uploader(key="train_npz").upload("[x](javascript:alert(1)) <b>.npz", good_npz())
     at.run()
     (name,) = at.session_state["user_models"]
@@ -226,7 +200,7 @@ def test_a_diverged_run_shows_the_trainers_message(monkeypatch):
         )
 
     monkeypatch.setattr(trainer, "train", explode)
-    at = set_small(open_page(), steps=2)
+    at = set_small(open_page("train"), steps=2)
     at.button(key="train_start").click().run()
     assert not at.exception
     assert at.error[0].value.startswith("Training diverged at step 1")
@@ -240,7 +214,7 @@ def test_a_diverged_run_shows_the_trainers_message(monkeypatch):
     ids=["pickled", "wrong-shapes", "zip-not-npz", "garbage", "empty"],
 )
 def test_hostile_model_files_are_rejected_with_a_message(content):
-    at = open_page()
+    at = open_page("train")
     at.file_uploader(key="train_npz").upload("evil.npz", content)
     at.run()
     assert not at.exception
@@ -249,7 +223,7 @@ def test_hostile_model_files_are_rejected_with_a_message(content):
 
 
 def test_page_in_chinese():
-    at = open_page()
+    at = open_page("train")
     at.session_state["lang"] = "zh"
     at.run()
     assert not at.exception

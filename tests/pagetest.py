@@ -1,0 +1,36 @@
+"""Shared AppTest helpers: open one page, and read back the Plotly figures it sent."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def open_page(name: str, timeout: float = 90) -> AppTest:
+    """pages/NAME.py run on its own (app.py only adds navigation and the language switch)."""
+    return AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=timeout).run()
+
+
+def decode(obj):
+    """Plotly JSON with typed arrays ({"dtype", "bdata", "shape"}) decoded to NumPy."""
+    if isinstance(obj, dict) and "bdata" in obj and "dtype" in obj:
+        arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+        shape = obj.get("shape")
+        return arr.reshape([int(n) for n in str(shape).split(",")]) if shape else arr
+    if isinstance(obj, dict):
+        return {k: decode(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decode(v) for v in obj]
+    return obj
+
+
+def figures(at: AppTest) -> list[go.Figure]:
+    """Every Plotly chart on the page, rebuilt from what was sent to the browser."""
+    return [go.Figure(decode(json.loads(e.proto.spec)), skip_invalid=True) for e in at.get("plotly_chart")]

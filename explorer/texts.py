@@ -371,6 +371,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{label}: never below 1% within {n} steps",
         "zh": "{label}：在 {n} 步内从未低于 1%",
     },
+    "memory.grad_zero": {
+        "en": "{label}: the gradient at the last step is exactly 0 (its units are saturated or it is "
+        "certain of the answer), so nothing flows back and there is no curve to draw",
+        "zh": "{label}：最后一步的梯度恰好为 0（单元已饱和，或模型对答案完全确定），没有梯度向前传播，因此无曲线可画",
+    },
+    "memory.grad_overflow": {
+        "en": "; at {d} steps back it grew too large for floating-point numbers (exploding gradients), "
+        "so the curve stops there",
+        "zh": "；向前 {d} 步时梯度大到浮点数无法表示（梯度爆炸），曲线在此处截止",
+    },
     "memory.div_heading": {"en": "How far back does it remember?", "zh": "它能记住多久以前的内容？"},
     "memory.div_intro": {
         "en": "Change only the first character and run both versions: the distance between the two hidden "

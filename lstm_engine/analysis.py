@@ -88,7 +88,11 @@ class GradientCurve:
     distance (norm[d] is step T-1-d); relative: (T,) norm / norm[0];
     below: first distance where relative < THRESHOLD, None if it never drops that low;
     decay: the factor the norm is multiplied by per step back over the far half of the
-    curve (see `decay_per_step`), None when it cannot be fitted.
+    curve (see `decay_per_step`), None when it cannot be fitted;
+    overflow: the distance at which the norm exploded past what floating point holds (inf or
+    NaN): the arrays stop just before it, so every value kept is finite; None if it never did;
+    zero: the gradient at the last step is exactly 0 (e.g. saturated units or a model certain
+    of the answer), so there is no curve relative to it (relative is all 0, below None).
     """
 
     label: str
@@ -99,6 +103,8 @@ class GradientCurve:
     relative: np.ndarray
     below: int | None
     decay: float | None = None
+    overflow: int | None = None
+    zero: bool = False
 
 
 def fall_below(relative: np.ndarray, threshold: float = THRESHOLD) -> int | None:
@@ -120,10 +126,19 @@ def decay_per_step(relative: np.ndarray) -> float | None:
 
 
 def _curve(label: str, kind: str, path: str, norms_by_step: np.ndarray) -> GradientCurve:
-    """Reverse (T,) per-step norms into distance order and normalise by the last step."""
+    """Reverse (T,) per-step norms into distance order and normalise by the last step.
+
+    Exploding gradients can overflow: the curve is cut before the first non-finite value
+    (see GradientCurve.overflow), so a chart never receives inf or NaN."""
     norm = np.asarray(norms_by_step, dtype=np.float64)[::-1].copy()
-    last = norm[0] if norm.size else 0.0
-    relative = norm / last if last > 0 else np.zeros_like(norm)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        last = norm[0] if norm.size else 0.0
+        relative = norm / last if last > 0 else np.zeros_like(norm)
+    bad = np.flatnonzero(~(np.isfinite(norm) & np.isfinite(relative)))
+    overflow = int(bad[0]) if bad.size else None
+    if overflow is not None:
+        norm, relative = norm[:overflow], relative[:overflow]
+    zero = bool(norm.size and norm[0] == 0)
     return GradientCurve(
         label,
         kind,
@@ -131,8 +146,10 @@ def _curve(label: str, kind: str, path: str, norms_by_step: np.ndarray) -> Gradi
         np.arange(norm.size),
         norm,
         relative,
-        fall_below(relative),
-        decay_per_step(relative),
+        None if zero else fall_below(relative),
+        None if zero else decay_per_step(relative),
+        overflow,
+        zero,
     )
 
 
@@ -143,7 +160,8 @@ def gradient_curves(models: dict[str, Model], text: str) -> list[GradientCurve]:
     """
     curves = []
     for label, model in models.items():
-        g = as_float64(model).gradient_norms(text)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported, see _curve
+            g = as_float64(model).gradient_norms(text)
         curves.append(_curve(label, model.kind, "h", g.h))
         if g.c is not None:
             curves.append(_curve(f"{label} cell", model.kind, "c", g.c))

@@ -360,7 +360,7 @@ def surprise_bits(trace: Trace) -> np.ndarray:
     out = np.full(T, np.nan)
     if T > 1:
         p = trace.probs[np.arange(T - 1), trace.ids[1:]]
-        out[:-1] = -np.log2(np.maximum(p, 1e-300))
+        out[:-1] = -np.log2(np.maximum(p.astype(np.float64), 1e-300))  # float32 holds no 1e-300
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.charts_memory import delta_heatmap, saturation_chart, top_units_chart, unit_text_chart
+from explorer.render import show_chart
 from explorer.state import clip_text, get_model, lang, model_names, tr
 from lstm_engine import analysis as A
 
@@ -30,8 +31,7 @@ def saturation_section(trace) -> None:
     if not sats:
         st.info(tr("cells.no_gates"))
         return
-    st.plotly_chart(saturation_chart(sats, lang()), key="cells_sat")
-    st.caption(tr("cells.sat_caption"))
+    show_chart(saturation_chart, sats, lang(), caption=tr("cells.sat_caption"), key="cells_sat")
 
 
 def finder_section(trace) -> None:
@@ -66,8 +66,17 @@ def finder_section(trace) -> None:
         st.warning(tr("cells.constant_signal"))
         return
     top = [int(u) for u in ranking.order[:k]]
-    st.plotly_chart(top_units_chart(states, top, ranking.corr, trace.tokens, signal, lang()), key="cells_top")
-    st.caption(tr("cells.top_caption"))
+    show_chart(
+        top_units_chart,
+        states,
+        top,
+        ranking.corr,
+        trace.tokens,
+        signal,
+        lang(),
+        caption=tr("cells.top_caption"),
+        key="cells_top",
+    )
     unit = st.selectbox(
         tr("cells.unit_pick"),
         top,
@@ -75,8 +84,14 @@ def finder_section(trace) -> None:
         key="cells_unit",
     )
     title = tr("cells.text_title", unit=unit, path=path, r=ranking.corr[unit])
-    st.plotly_chart(unit_text_chart(trace.tokens, states[:, unit], title), key="cells_unit_text")
-    st.caption(tr("cells.text_caption"))
+    show_chart(
+        unit_text_chart,
+        trace.tokens,
+        states[:, unit],
+        title,
+        caption=tr("cells.text_caption"),
+        key="cells_unit_text",
+    )
 
 
 def whatif_section(model) -> None:
@@ -98,9 +113,16 @@ def whatif_section(model) -> None:
         st.info(tr("cells.no_change"))
     for name, arr in (("Δc", delta.dc), ("Δh", delta.dh)):
         if arr is not None:
-            fig = delta_heatmap(arr, delta.edited, delta.changed, name, lang())
-            st.plotly_chart(fig, key=f"cells_delta_{name}")
-            st.caption(tr("cells.delta_caption_c" if name == "Δc" else "cells.delta_caption_h"))
+            show_chart(
+                delta_heatmap,
+                arr,
+                delta.edited,
+                delta.changed,
+                name,
+                lang(),
+                caption=tr("cells.delta_caption_c" if name == "Δc" else "cells.delta_caption_h"),
+                key=f"cells_delta_{name}",
+            )
 
 
 st.title(tr("nav.cells"))

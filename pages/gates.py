@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import charts
+from explorer.render import show_chart
 from explorer.state import (
     DEFAULT_TEXT,
     MAX_TEXT,
@@ -118,22 +119,32 @@ if model.kind == "rnn":
     st.info(tr("gates.rnn_note"))
 words = {"step": tr("gates.hover.step"), "unit": tr("gates.hover.unit"), "value": tr("gates.hover.value")}
 for gate, values in arrays.items():
-    fig = charts.unit_heatmap(
-        values, trace.tokens, units, tr(text_key(model.kind, gate, "title")), SCALES[gate], step, words
+    show_chart(
+        charts.unit_heatmap,
+        values,
+        trace.tokens,
+        units,
+        tr(text_key(model.kind, gate, "title")),
+        SCALES[gate],
+        step,
+        words,
+        caption=tr(text_key(model.kind, gate, "cap")),
+        key=f"heat_{gate}",
+        config={"displaylogo": False},
     )
-    st.plotly_chart(fig, key=f"heat_{gate}", config={"displaylogo": False})
-    st.caption(tr(text_key(model.kind, gate, "cap")))
 
 bits = explain.surprise_bits(trace)
-fig = charts.surprise_strip(
+show_chart(
+    charts.surprise_strip,
     bits,
     trace.tokens,
     tr("gates.surprise_title"),
     step,
     {"step": words["step"], "value": tr("gates.hover.bits")},
+    caption=tr("gates.surprise_cap"),
+    key="surprise",
+    config={"displaylogo": False},
 )
-st.plotly_chart(fig, key="surprise", config={"displaylogo": False})
-st.caption(tr("gates.surprise_cap"))
 
 # ---- the time cursor: every vector at step t, and the prediction after it
 st.subheader(
@@ -145,14 +156,26 @@ bars_col, top_col = st.columns([3, 2])
 vectors = {gate: values[step] for gate, values in arrays.items()}
 titles = {gate: tr(text_key(model.kind, gate, "short")) for gate in arrays}
 with bars_col:
-    st.plotly_chart(
-        charts.gate_bars(vectors, SCALES, units, titles), key="bars", config={"displaylogo": False}
+    show_chart(
+        charts.gate_bars,
+        vectors,
+        SCALES,
+        units,
+        titles,
+        caption=tr("gates.bars_cap"),
+        key="bars",
+        config={"displaylogo": False},
     )
-    st.caption(tr("gates.bars_cap"))
 with top_col:
     top = model.top_k(trace.probs[step], 5)
-    st.plotly_chart(charts.top_k_bars(top, tr("gates.topk_title")), key="topk", config={"displaylogo": False})
-    st.caption(tr("gates.topk_cap"))
+    show_chart(
+        charts.top_k_bars,
+        top,
+        tr("gates.topk_title"),
+        caption=tr("gates.topk_cap"),
+        key="topk",
+        config={"displaylogo": False},
+    )
     if step + 1 < T:
         nxt = trace.tokens[step + 1]
         p = float(trace.probs[step, trace.ids[step + 1]])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.charts_memory import accuracy_chart, curve_name, divergence_chart, gradient_chart, loss_chart
+from explorer.render import show_chart
 from explorer.state import MAX_TEXT, clip_text, get_model, lang, model_names, tr
 from lstm_engine import Vocab
 from lstm_engine import analysis as A
@@ -55,6 +56,24 @@ def show_unknown(model, text: str) -> None:
         st.warning(tr(key, n=len(enc.unknown), chars=chars))
 
 
+def curve_line(c, length: int) -> str:
+    """One sentence about a gradient curve: where it falls below 1 %, its per-step factor, and
+    whether it was exactly zero or overflowed (exploding gradients)."""
+    label = curve_name(c, lang())
+    if c.zero:
+        return tr("memory.grad_zero", label=label)
+    line = (
+        tr("memory.below_line", label=label, d=c.below)
+        if c.below is not None
+        else tr("memory.never_below", label=label, n=length)
+    )
+    if c.decay is not None:
+        line += tr("memory.decay" if c.decay < 1 else "memory.growth", r=c.decay)
+    if c.overflow is not None:
+        line += tr("memory.grad_overflow", d=c.overflow)
+    return line
+
+
 def memory_task_section() -> None:
     """Accuracy over lag from the shipped results, and one task trained live."""
     st.header(tr("memory.lag_heading"))
@@ -67,8 +86,15 @@ def memory_task_section() -> None:
     tasks = sorted({r["task"] for r in rows}, key=lambda task: (task != "recall", task))  # recall first
     for col, task in zip(st.columns(max(len(tasks), 1)), tasks, strict=False):
         col.subheader(tr(f"memory.task_{task}"))
-        col.plotly_chart(accuracy_chart(rows, task, lang()), key=f"acc_{task}")
-        col.caption(tr(f"memory.acc_caption_{task}"))
+        show_chart(
+            accuracy_chart,
+            rows,
+            task,
+            lang(),
+            caption=tr(f"memory.acc_caption_{task}"),
+            key=f"acc_{task}",
+            where=col,
+        )
 
     st.subheader(tr("memory.live_heading"))
     st.markdown(tr("memory.live_intro"))
@@ -112,10 +138,17 @@ def memory_task_section() -> None:
         done / job["steps"], text=tr(f"memory.status_{job['status']}", step=done, steps=job["steps"])
     )
     if job["losses"]:
-        slot.plotly_chart(
-            loss_chart(range(1, done + 1), job["losses"], lang=lang(), unit="task"), key="mem_loss_final"
+        drawn = show_chart(
+            loss_chart,
+            range(1, done + 1),
+            job["losses"],
+            lang=lang(),
+            unit="task",
+            key="mem_loss_final",
+            where=slot,
         )
-        st.caption(tr("memory.live_loss_caption"))
+        if drawn is not None:
+            st.caption(tr("memory.live_loss_caption"))
     if job["error"]:
         st.error(job["error"])
     res = job["result"]
@@ -133,9 +166,14 @@ def run_memory_job(job: dict, bar, slot) -> None:
         job["losses"].append(float(loss))
         bar.progress(step / steps, text=tr("memory.status_running", step=step, steps=steps))
         if step % 20 == 0:
-            slot.plotly_chart(
-                loss_chart(range(1, len(job["losses"]) + 1), job["losses"], lang=lang(), unit="task"),
+            show_chart(
+                loss_chart,
+                range(1, len(job["losses"]) + 1),
+                job["losses"],
+                lang=lang(),
+                unit="task",
                 key=f"mem_live_{step}",
+                where=slot,
             )
 
     try:
@@ -208,24 +246,10 @@ else:
         curves = []
         st.warning(tr("memory.too_short", why=str(exc)))
     if curves:
-        st.plotly_chart(gradient_chart(curves, lang()), key="mem_grad")
-        st.caption(tr("memory.grad_caption", n=length))
-        lines = [
-            tr("memory.below_line", label=curve_name(c, lang()), d=c.below)
-            if c.below is not None
-            else tr("memory.never_below", label=curve_name(c, lang()), n=length)
-            for c in curves
-        ]
-        lines = [
-            line
-            + (
-                tr("memory.decay" if c.decay < 1 else "memory.growth", r=c.decay)
-                if c.decay is not None
-                else ""
-            )
-            for line, c in zip(lines, curves, strict=True)
-        ]
-        st.markdown("\n".join(f"- {line}" for line in lines))
+        show_chart(
+            gradient_chart, curves, lang(), caption=tr("memory.grad_caption", n=length), key="mem_grad"
+        )
+        st.markdown("\n".join(f"- {curve_line(c, length)}" for c in curves))
 
     # --- 2. how far back does it remember
     st.header(tr("memory.div_heading"))
@@ -237,7 +261,6 @@ else:
     else:
         st.text(tr("memory.div_pair", a=repr(text[:30]), b=repr(changed[:30])))
         divs = [A.state_divergence(label, m, text, changed) for label, m in models.items()]
-        st.plotly_chart(divergence_chart(divs, lang()), key="mem_div")
-        st.caption(tr("memory.div_caption"))
+        show_chart(divergence_chart, divs, lang(), caption=tr("memory.div_caption"), key="mem_div")
 
 memory_task_section()

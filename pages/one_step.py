@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import charts
+from explorer.render import show_chart
 from explorer.state import (
     DEFAULT_TEXT,
     MAX_TEXT,
@@ -107,14 +108,16 @@ def show_step(bd: explain.StepBreakdown, units, x_rows: list[str], x_label: str)
             if len(rows) == 0:  # an all-zero vector (e.g. H at t = 0): the product is 0
                 st.caption(tr("step.rows_note", k=0, d=len(v), rest=charts_vec(rest)))
                 continue
-            fig = charts.matvec_figure(
+            show_chart(
+                charts.matvec_figure,
                 v[rows],
                 W[rows][:, units],
                 [row_names[r] for r in rows],
                 cols,
                 (vname, wname, f"{vname} {wname}"),
+                key=f"matvec_{i}",
+                config={"displaylogo": False},
             )
-            st.plotly_chart(fig, key=f"matvec_{i}", config={"displaylogo": False})
             if i == 0 and x_label:
                 st.caption(tr("step.onehot_note"))
             elif len(rows) < len(v):
@@ -124,8 +127,14 @@ def show_step(bd: explain.StepBreakdown, units, x_rows: list[str], x_label: str)
     st.subheader(tr("step.diagram"))
     if x_label:
         labels["x"] = f"X<sub>t</sub> = {x_label}"
-    st.plotly_chart(charts.cell_diagram(bd.kind, diagram_values(bd, units), labels), key="diagram")
-    st.caption(tr("step.diagram_cap"))
+    show_chart(
+        charts.cell_diagram,
+        bd.kind,
+        diagram_values(bd, units),
+        labels,
+        caption=tr("step.diagram_cap"),
+        key="diagram",
+    )
 
     st.subheader(tr("step.table"))
     table = pd.DataFrame(explain.breakdown_columns(bd))
@@ -292,11 +301,15 @@ def tiny_mode() -> None:
         f1 = cell.with_bias("f", 1.0).step().terms["forget"].act
         st.write(tr("step.bias_compare", f0=charts_vec(f0), f1=charts_vec(f1)))
         retention = explain.memory_retention(cell, steps=20)
-        fig = charts.retention_figure(
-            retention, tr("step.bias_title"), tr("step.bias_x"), tr("step.bias_name")
+        show_chart(
+            charts.retention_figure,
+            retention,
+            tr("step.bias_title"),
+            tr("step.bias_x"),
+            tr("step.bias_name"),
+            caption=tr("step.bias_cap"),
+            key="retention",
         )
-        st.plotly_chart(fig, key="retention")
-        st.caption(tr("step.bias_cap"))
 
 
 st.title(tr("nav.one_step"))

@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from explorer.charts_memory import loss_chart
+from explorer.render import show_chart
 from explorer.state import add_user_model, lang, tr, user_models
 from lstm_engine import ModelConfig, ModelFormatError, Vocab, init_model, load_model, model_to_bytes
 from lstm_engine.data import MAX_UPLOAD_BYTES, decode_upload, default_corpus
@@ -90,7 +91,7 @@ def run_job(job: dict, bar, chart_slot, sample_slot) -> None:
         if p.sample:
             sample_slot.code(p.sample, language=None, wrap_lines=True)
         if time.monotonic() - last_draw[0] > REDRAW_S or p.step == p.steps:
-            chart_slot.plotly_chart(chart(job, live), key=f"live_{p.step}")
+            show_chart(chart, job, live, key=f"live_{p.step}", where=chart_slot)
             last_draw[0] = time.monotonic()
         return p.val_loss is None  # end the chunk at every evaluation step
 
@@ -203,8 +204,7 @@ if job:
     done = job["history"][-1].step if job["history"] else 0
     total = job["config"].steps
     bar.progress(done / total, text=tr(f"train.status_{job['status']}", step=done, steps=total))
-    if job["history"]:
-        chart_slot.plotly_chart(chart(job), key="train_loss_final")
+    if job["history"] and show_chart(chart, job, key="train_loss_final", where=chart_slot) is not None:
         chart_box.caption(tr("train.loss_caption"))
     if job["samples"]:
         step_n, sample = job["samples"][-1]

@@ -1,0 +1,68 @@
+"""Render helpers that keep one broken chart from blanking a page.
+
+A page draws many charts; if one builder (or Plotly's serialisation of its figure) raises,
+Streamlit would replace the whole rest of the page with a traceback. `show_chart` builds and
+draws one chart, and on any error shows a short translated warning in that chart's place
+and logs the traceback on the server, so every other element of the page still renders.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from explorer.state import tr
+
+LOG = logging.getLogger(__name__)
+MAX_WHY = 160  # characters of the error message shown to the user
+MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$"  # characters st.warning's markdown would interpret
+
+
+def plain(text: str, limit: int = MAX_WHY) -> str:
+    """`text` on one line, cut to `limit` characters, with markdown characters
+    backslash-escaped so an error message (which may quote user input) shows literally."""
+    line = " ".join(str(text).split())
+    line = line if len(line) <= limit else line[: limit - 1] + "…"
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in line)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """A short, markdown-safe description of an error: its type and first words."""
+    message = str(exc)
+    return plain(f"{type(exc).__name__}: {message}" if message else type(exc).__name__)
+
+
+def show_chart(
+    build: Callable[..., go.Figure],
+    *args: Any,
+    caption: str | None = None,
+    key: str | None = None,
+    where: Any = None,
+    config: dict | None = None,
+    **kwargs: Any,
+) -> go.Figure | None:
+    """Draw `build(*args, **kwargs)` with `st.plotly_chart` and return the figure.
+
+    build: a pure chart builder (explorer.charts / charts_memory); caption: the chart's
+    one-sentence caption, shown under it (not when it failed); key: the plotly_chart key;
+    where: the container to draw into (a column, an `st.empty()` slot, ...; default `st`;
+    give a slot no caption: a second element in a slot replaces the chart);
+    config: Plotly config passed on. Any Exception from building or drawing becomes
+    `st.warning(common.chart_failed)` in the chart's place and None is returned; Streamlit's
+    own control flow (st.stop, reruns) derives from BaseException and passes through.
+    """
+    where = st if where is None else where
+    try:
+        fig = build(*args, **kwargs)
+        where.plotly_chart(fig, key=key, **({"config": config} if config is not None else {}))
+    except Exception as exc:  # noqa: BLE001 - the point: no chart error may blank the page
+        LOG.exception("chart %s (key=%s) failed", getattr(build, "__name__", build), key)
+        where.warning(tr("common.chart_failed", why=failure_reason(exc)))
+        return None
+    if caption:
+        where.caption(caption)
+    return fig

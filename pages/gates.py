@@ -15,6 +15,7 @@ from explorer.state import (
     clamp_widget,
     clip_text,
     code_span,
+    ensure_app_shell,
     follow_text,
     get_model,
     keep,
@@ -46,6 +47,7 @@ def trace_csv(trace: Trace) -> bytes:
     return pd.DataFrame(explain.trace_columns(trace)).to_csv(index=False).encode("utf-8")
 
 
+ensure_app_shell()
 st.title(tr("nav.gates"))
 st.write(tr("gates.intro"))
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from explorer.charts_memory import accuracy_chart, curve_name, divergence_chart, gradient_chart, loss_chart
 from explorer.render import show_chart
-from explorer.state import MAX_TEXT, clip_text, get_model, lang, model_names, tr
+from explorer.state import MAX_TEXT, clip_text, ensure_app_shell, get_model, lang, model_names, tr
 from lstm_engine import Vocab
 from lstm_engine import analysis as A
 from lstm_engine.experiments import load_memory_results, train_memory_task
@@ -190,6 +190,7 @@ def run_memory_job(job: dict, bar, slot) -> None:
         job.update(status="failed", error=str(exc))
 
 
+ensure_app_shell()
 st.title(tr("nav.memory"))
 st.markdown(tr("memory.intro"))
 

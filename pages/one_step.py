@@ -18,6 +18,7 @@ from explorer.state import (
     clamp_widget,
     clip_text,
     code_span,
+    ensure_app_shell,
     follow_text,
     get_model,
     keep,
@@ -312,6 +313,7 @@ def tiny_mode() -> None:
         )
 
 
+ensure_app_shell()
 st.title(tr("nav.one_step"))
 st.write(tr("step.intro"))
 mode = st.radio(

@@ -15,7 +15,7 @@ import streamlit as st
 
 from explorer.charts_memory import loss_chart
 from explorer.render import show_chart
-from explorer.state import add_user_model, lang, tr, user_models
+from explorer.state import add_user_model, ensure_app_shell, lang, tr, user_models
 from lstm_engine import ModelConfig, ModelFormatError, Vocab, init_model, load_model, model_to_bytes
 from lstm_engine.data import MAX_UPLOAD_BYTES, decode_upload, default_corpus
 from lstm_engine.train import TrainConfig, TrainingDiverged, bits, train
@@ -139,6 +139,7 @@ def npz_upload(upload) -> tuple[str | None, str | None]:
     return seen[upload.file_id]
 
 
+ensure_app_shell()
 st.title(tr("nav.train"))
 st.markdown(tr("train.intro"))
 

@@ -20,7 +20,7 @@ PAYLOADS = {
     "chinese": "长短期记忆网络会记住引号",
     "rtl_combining": "مرحبا e\u0301\u0302 \u202eabc",
     "control_nul": "\x00\x01\x1b[31m\x7f\u200b\ufeff",
-    "quotes_backslashes": "'\"\\\"\\n\\\\ `$x` {0} %s",
+    "quotes_backslashes": '\'"\\"\\n\\\\ `$x` {0} %s',
     "html": HTML,
     "markdown": "**bold** [link](javascript:alert(1)) ![img](http://127.0.0.1/x.png) $x^2$",
 }
@@ -40,7 +40,9 @@ def _boxes(at: AppTest) -> list:
 
 def _rendered_html(at: AppTest) -> list[str]:
     """Markdown elements allowed to render raw HTML that contain a user's tag."""
-    return [m.value for m in at.markdown if m.proto.allow_html and ("<img" in m.value or "<script" in m.value)]
+    return [
+        m.value for m in at.markdown if m.proto.allow_html and ("<img" in m.value or "<script" in m.value)
+    ]
 
 
 # The train page has no free-text box (its uploads are tested in test_page_train.py).

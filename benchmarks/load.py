@@ -47,10 +47,12 @@ WORDS = [
 ]
 # Every heatmap trace shows the new sentence: its z rows have one column per character.
 DRAWN_JS = """(n) => {
+  const cols = (z) => Array.isArray(z) ? (z[0] || []).length
+                    : Number(String((z && z.shape) || '').split(',').pop());  // typed-array spec
   const traces = [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => p.data || []);
-  const maps = traces.filter(t => t.type === 'heatmap' && t.z && t.z.length);
+  const maps = traces.filter(t => t.type === 'heatmap' && t.z);
   return !document.querySelector('[data-testid="stStatusWidget"]')
-      && maps.length > 0 && maps.every(t => t.z[0].length === n);
+      && maps.length > 0 && maps.every(t => cols(t.z) === n);
 }"""
 
 
@@ -125,7 +127,11 @@ async def run(sessions: int, seconds: float) -> None:
 
 def report(sessions, seconds, latencies, errors, before, after) -> None:
     """Print the results table."""
-    q = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [float("nan")] * 19
+    q = (
+        statistics.quantiles(latencies, n=20, method="inclusive")
+        if len(latencies) >= 2
+        else [float("nan")] * 19
+    )
     print(
         f"\nLoad: {sessions} concurrent browser sessions on the gates page, {seconds:.0f} s, one server process"
     )

@@ -1,6 +1,6 @@
 """Classroom load: N concurrent browser sessions typing into the gates page of ONE server.
 
-Each session (its own browser context, so its own Streamlit session) types a new sentence,
+Each session (its own Chromium, so its own Streamlit session, as in a classroom) types a new sentence,
 presses Enter and waits until every heatmap on the page shows that many characters; it
 repeats until the time is up. Prints p50/p95 Enter-to-chart latency, error count, and the
 server's resident memory before and after.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -64,6 +65,20 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (clock ticks / 100)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    hz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - idle) / hz, sum(ticks) / hz
+
+
 def sentence(rng: random.Random, previous: int) -> str:
     """A random sentence of 40-200 characters whose length differs from the previous one."""
     while True:
@@ -76,9 +91,13 @@ def sentence(rng: random.Random, previous: int) -> str:
             return text
 
 
-async def session(browser, url: str, seconds: float, seed: int, latencies: list, errors: list) -> None:
-    """One student: open the app, then type-Enter-wait until time is up."""
+async def session(pw, url: str, seconds: float, seed: int, latencies: list, errors: list) -> None:
+    """One student with a browser of their own: open the app, then type-Enter-wait until time is up."""
     rng = random.Random(seed)
+    path = chromium_path()
+    browser = await pw.chromium.launch(
+        headless=True, args=CHROMIUM_ARGS, **({"executable_path": path} if path else {})
+    )
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     try:
@@ -100,7 +119,7 @@ async def session(browser, url: str, seconds: float, seed: int, latencies: list,
             if await page.locator('[data-testid="stException"]').count():
                 errors.append(f"session {seed}: exception element on the page")
     finally:
-        await context.close()
+        await browser.close()
 
 
 async def run(sessions: int, seconds: float) -> None:
@@ -108,24 +127,23 @@ async def run(sessions: int, seconds: float) -> None:
         proc, url = start_server(Path(tmp) / "streamlit.log")
         try:
             async with async_playwright() as pw:
-                path = chromium_path()
-                browser = await pw.chromium.launch(
-                    headless=True, args=CHROMIUM_ARGS, **({"executable_path": path} if path else {})
-                )
                 before = rss_mb(proc.pid)
+                cpu0, busy0, wall0 = cpu_seconds(proc.pid), machine_busy_seconds(), time.perf_counter()
                 latencies: list[float] = []
                 errors: list[str] = []
                 await asyncio.gather(
-                    *(session(browser, url, seconds, s, latencies, errors) for s in range(sessions))
+                    *(session(pw, url, seconds, s, latencies, errors) for s in range(sessions))
                 )
                 after = rss_mb(proc.pid)
-                await browser.close()
+                wall = time.perf_counter() - wall0
+                busy1 = machine_busy_seconds()
+                cpu = (cpu_seconds(proc.pid) - cpu0, (busy1[0] - busy0[0]) / (busy1[1] - busy0[1]), wall)
         finally:
             stop_server(proc)
-    report(sessions, seconds, latencies, errors, before, after)
+    report(sessions, seconds, latencies, errors, before, after, cpu)
 
 
-def report(sessions, seconds, latencies, errors, before, after) -> None:
+def report(sessions, seconds, latencies, errors, before, after, cpu) -> None:
     """Print the results table."""
     q = (
         statistics.quantiles(latencies, n=20, method="inclusive")
@@ -142,6 +160,11 @@ def report(sessions, seconds, latencies, errors, before, after) -> None:
     mx = max(latencies) if latencies else float("nan")
     print(
         f"{len(latencies):>14} {p50:>8.2f} {q[18]:>8.2f} {mx:>8.2f} {len(errors):>7} {before:>14.0f} {after:>13.0f}"
+    )
+    server_cpu, machine_busy, wall = cpu
+    print(
+        f"over {wall:.0f} s: server process used {server_cpu:.0f} CPU s ({server_cpu / wall:.0%} of one core); "
+        f"the whole {os.cpu_count()}-core machine (server + all browsers) was {machine_busy:.0%} busy"
     )
     for e in errors[:10]:
         print("  error:", e)

@@ -15,7 +15,18 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer.state import tr
+from explorer.state import (
+    DEFAULT_TEXT,
+    MAX_TEXT,
+    clip_text,
+    get_model,
+    keep,
+    model_names,
+    model_picker_key,
+    seed_widget,
+    tr,
+)
+from lstm_engine import Model
 
 LOG = logging.getLogger(__name__)
 MAX_WHY = 160  # characters of the error message shown to the user
@@ -66,3 +77,29 @@ def show_chart(
     if caption:
         where.caption(caption)
     return fig
+
+
+def sentence_and_model(page: str) -> tuple[str, str, Model | None]:
+    """The sentence box and model picker shared by the gates and one-step pages.
+
+    Both widgets keep their value across pages and in the URL; a text over MAX_TEXT is cut
+    with a visible note, and a model that fails to load shows its message. Returns (text,
+    model name, model or None when it could not be loaded).
+    """
+    left, right = st.columns([3, 1])
+    raw = left.text_input(
+        tr("common.text"),
+        key=seed_widget("text", DEFAULT_TEXT, url="text", page=page),
+        help=tr("gates.text_help", n=MAX_TEXT),
+    )
+    name = right.selectbox(
+        tr("common.model"), model_names(), key=model_picker_key(page), help=tr("gates.model_help")
+    )
+    keep("text", "model", page=page)
+    text, cut = clip_text(raw)
+    if cut:
+        st.warning(tr("common.truncated", n=MAX_TEXT))
+    model, error = get_model(name)
+    if error:
+        st.error(error)
+    return text, name, model

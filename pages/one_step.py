@@ -11,19 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from explorer import charts
-from explorer.render import show_chart
+from explorer.render import sentence_and_model, show_chart
 from explorer.state import (
-    DEFAULT_TEXT,
-    MAX_TEXT,
     clamp_widget,
-    clip_text,
     code_span,
     ensure_app_shell,
     follow_text,
-    get_model,
     keep,
-    model_names,
-    model_picker_key,
     run_model,
     seed_widget,
     set_query_params,
@@ -155,22 +149,8 @@ def charts_vec(values) -> str:
 
 def sentence_mode() -> None:
     """Numbers from step t of the typed sentence, for the chosen model and layer."""
-    left, right = st.columns([3, 1])
-    raw = left.text_input(
-        tr("common.text"),
-        key=seed_widget("text", DEFAULT_TEXT, url="text", page=PAGE),
-        help=tr("gates.text_help", n=MAX_TEXT),
-    )
-    name = right.selectbox(
-        tr("common.model"), model_names(), key=model_picker_key(PAGE), help=tr("gates.model_help")
-    )
-    keep("text", "model", page=PAGE)
-    text, cut = clip_text(raw)
-    if cut:
-        st.warning(tr("common.truncated", n=MAX_TEXT))
-    model, error = get_model(name)
-    if error:
-        st.error(error)
+    text, name, model = sentence_and_model(PAGE)
+    if model is None:
         return
     if not text:
         st.info(tr("common.empty_text"))

@@ -34,3 +34,11 @@ def decode(obj):
 def figures(at: AppTest) -> list[go.Figure]:
     """Every Plotly chart on the page, rebuilt from what was sent to the browser."""
     return [go.Figure(decode(json.loads(e.proto.spec)), skip_invalid=True) for e in at.get("plotly_chart")]
+
+
+def set_small(at: AppTest, steps: int = 3, hidden: int = 16, sample_every: int = 0) -> AppTest:
+    """Set the train page to a run small enough for a test (a few steps of a tiny model)."""
+    at.number_input(key="train_steps").set_value(steps)
+    at.select_slider(key="train_hidden").set_value(hidden)
+    at.number_input(key="train_sample_every").set_value(sample_every)
+    return at

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 import streamlit as st
-from pagetest import figures, open_page
+from pagetest import figures, open_page, set_small
 
 import explorer.charts as charts
 import explorer.charts_memory as charts_memory
@@ -150,10 +150,7 @@ def test_one_failing_chart_leaves_the_rest_of_the_page(monkeypatch, page, module
 
 def test_a_failing_loss_chart_does_not_lose_the_training_run(monkeypatch):
     monkeypatch.setattr(charts_memory, "loss_chart", boom)
-    at = open_page("train")
-    at.number_input(key="train_steps").set_value(3)
-    at.select_slider(key="train_hidden").set_value(16)
-    at.number_input(key="train_sample_every").set_value(0)
+    at = set_small(open_page("train"), steps=3)
     at.button(key="train_start").click().run()
     assert not at.exception
     assert any(w.value.startswith(FAILED) for w in at.warning)

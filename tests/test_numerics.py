@@ -13,7 +13,7 @@ import json
 
 import numpy as np
 import pytest
-from pagetest import ROOT, decode, open_page
+from pagetest import ROOT, decode, open_page, set_small
 from streamlit.testing.v1 import AppTest
 
 import lstm_engine.train as trainer
@@ -168,10 +168,7 @@ def test_training_with_learning_rate_10_stops_with_a_clear_message(monkeypatch):
         return real(model, text, dataclasses.replace(config, lr=10.0), *args, **kwargs)
 
     monkeypatch.setattr(trainer, "train", lr_10)
-    at = open_page("train")
-    at.number_input(key="train_steps").set_value(20)
-    at.select_slider(key="train_hidden").set_value(16)
-    at.number_input(key="train_sample_every").set_value(0)
+    at = set_small(open_page("train"), steps=20)
     at.button(key="train_start").click().run()
     assert not at.exception
     job = at.session_state["train_job"]

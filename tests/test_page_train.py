@@ -6,17 +6,10 @@ import zipfile
 
 import numpy as np
 import pytest
-from pagetest import figures, open_page
+from pagetest import figures, open_page, set_small
 
 from lstm_engine import UNK, Model, ModelConfig, Vocab, init_model, load_model, model_to_bytes
 from lstm_engine.train import TrainConfig, train
-
-
-def set_small(at, steps=3, hidden=16, sample_every=0):
-    at.number_input(key="train_steps").set_value(steps)
-    at.select_slider(key="train_hidden").set_value(hidden)
-    at.number_input(key="train_sample_every").set_value(sample_every)
-    return at
 
 
 def test_defaults_show_the_controls_and_no_run():

@@ -56,6 +56,18 @@ def _color(kind: str, i: int) -> str:
     return KIND_COLORS.get(kind, EXTRA_COLORS[i % len(EXTRA_COLORS)])
 
 
+def _log_lines_layout(fig: go.Figure, x_title: str, y_title: str, height: int) -> None:
+    """The shared look of the log-scale line charts: titles, legend on top, log y axis."""
+    fig.update_layout(
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        legend={"orientation": "h", "y": 1.12},
+        margin=MARGIN,
+        height=height,
+    )
+    fig.update_yaxes(type="log", exponentformat="power")
+
+
 def _log_range(arrays: list[np.ndarray]) -> list[float] | None:
     """[lo, hi] in log10 units covering the positive values, floored at LOG_FLOOR."""
     pos = np.concatenate([a[a > 0] for a in arrays]) if arrays else np.array([])
@@ -111,14 +123,8 @@ def gradient_chart(curves: list[GradientCurve], lang: str = "en") -> go.Figure:
         xanchor="right",
         yanchor="bottom",
     )  # on a log axis an annotation's y is log10 of the value
-    fig.update_layout(
-        xaxis_title=t("memory.axis_distance", lang),
-        yaxis_title=t("memory.axis_relative_grad", lang),
-        legend={"orientation": "h", "y": 1.12},
-        margin=MARGIN,
-        height=420,
-    )
-    fig.update_yaxes(type="log", range=_log_range([c.relative for c in curves]), exponentformat="power")
+    _log_lines_layout(fig, t("memory.axis_distance", lang), t("memory.axis_relative_grad", lang), 420)
+    fig.update_yaxes(range=_log_range([c.relative for c in curves]))
     return fig
 
 
@@ -239,14 +245,8 @@ def divergence_chart(divs: list[Divergence], lang: str = "en") -> go.Figure:
                 hovertemplate=t("memory.hover_div", lang) + f"<extra>{text_label(d.label)}</extra>",
             )
         )
-    fig.update_layout(
-        xaxis_title=t("memory.axis_step", lang),
-        yaxis_title=t("memory.axis_dh", lang),
-        legend={"orientation": "h", "y": 1.12},
-        margin=MARGIN,
-        height=380,
-    )
-    fig.update_yaxes(type="log", range=_log_range([d.dh for d in divs]), exponentformat="power")
+    _log_lines_layout(fig, t("memory.axis_step", lang), t("memory.axis_dh", lang), 380)
+    fig.update_yaxes(range=_log_range([d.dh for d in divs]))
     return fig
 
 

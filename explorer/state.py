@@ -34,11 +34,6 @@ def tr(key: str, **fmt: object) -> str:
     return t(key, lang(), **fmt)
 
 
-def query_param(key: str, default: str) -> str:
-    """A value from the URL, or `default` when absent."""
-    return st.query_params.get(key, default)
-
-
 def set_query_params(**values: object) -> None:
     """Write values into the URL so the view can be shared (only when they changed)."""
     for key, value in values.items():

@@ -33,6 +33,32 @@ MARGIN = {"l": 56, "r": 96, "t": 34, "b": 30}  # fixed, so stacked heatmaps line
 VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍"}  # whitespace made visible in labels
 
 
+def figure(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain trace and layout dicts, validated once as a whole.
+
+    Why: building the same figure with trace objects, `update_layout` and `make_subplots`
+    validates every piece again and again; one dict spec costs the server a fifth of that on
+    every rerun of the gates page (see benchmarks/latency.py)."""
+    return go.Figure({"data": data, "layout": layout})
+
+
+def _title(text: str) -> dict:
+    """A chart title, left-aligned above the plot."""
+    return {"text": text, "x": 0, "xanchor": "left", "font": {"size": 15}}
+
+
+# A row title of a stacked figure: left-aligned just above its row (y = the row's top).
+ROW_TITLE = {"xref": "paper", "yref": "paper", "x": 0, "xanchor": "left", "yanchor": "bottom"}
+ROW_TITLE |= {"showarrow": False, "font": {"size": 12}}
+
+
+def _stacked_domains(n: int, spacing: float) -> list[tuple[float, float]]:
+    """(bottom, top) paper fractions of n equal rows stacked top to bottom, `spacing` apart."""
+    height = (1 - spacing * (n - 1)) / n
+    tops = [1 - k * (height + spacing) for k in range(n)]
+    return [(max(0.0, round(top - height, 12)), round(top, 12)) for top in tops]
+
+
 def escape_html(text: str) -> str:
     """Escape '&', '<' and '>' so Plotly shows the text literally instead of as markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -150,32 +176,30 @@ def unit_heatmap(
     if scale == "cell":
         colorscale = _cell_colorscale()
         colorbar |= {"tickvals": [-100, -50, 0, 50, 100]}
-    fig = go.Figure(
-        go.Heatmap(
-            z=shown,
-            x=step_categories(tokens),
-            y=[str(u) for u in units],
-            customdata=_steps(len(units), len(tokens)),
-            zmin=zmin,
-            zmax=zmax,
-            colorscale=colorscale,
-            colorbar=colorbar,
-            hovertemplate=(
-                f"{words['step']}: %{{customdata}} · %{{x}}<br>{words['unit']}: %{{y}}<br>"
-                f"{words['value']}: %{{z:.3f}}<extra></extra>"
-            ),
-        )
-    )
-    n = len(units)
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-        height=MARGIN["t"] + MARGIN["b"] + int(np.clip(7 * n, 60, 420)),
-        margin=MARGIN,
-        xaxis=_char_axis(tokens),
-        yaxis={"type": "category", "autorange": "reversed", "automargin": False, "title": None},
-        shapes=_cursor(step),
-    )
-    return fig
+    heatmap = {
+        "type": "heatmap",
+        "z": shown,
+        "x": step_categories(tokens),
+        "y": [str(u) for u in units],
+        "customdata": _steps(len(units), len(tokens)),
+        "zmin": zmin,
+        "zmax": zmax,
+        "colorscale": colorscale,
+        "colorbar": colorbar,
+        "hovertemplate": (
+            f"{words['step']}: %{{customdata}} · %{{x}}<br>{words['unit']}: %{{y}}<br>"
+            f"{words['value']}: %{{z:.3f}}<extra></extra>"
+        ),
+    }
+    layout = {
+        "title": _title(title),
+        "height": MARGIN["t"] + MARGIN["b"] + int(np.clip(7 * len(units), 60, 420)),
+        "margin": MARGIN,
+        "xaxis": _char_axis(tokens),
+        "yaxis": {"type": "category", "autorange": "reversed", "automargin": False, "title": None},
+        "shapes": _cursor(step),
+    }
+    return figure([heatmap], layout)
 
 
 def surprise_strip(
@@ -187,28 +211,27 @@ def surprise_strip(
     at [0, SURPRISE_MAX] bits. z is exactly bits[None, :].
     """
     words = {"step": "step · char", "value": "bits", **(words or {})}
-    fig = go.Figure(
-        go.Heatmap(
-            z=np.asarray(bits, dtype=float)[None, :],
-            x=step_categories(tokens),
-            y=[""],
-            zmin=0.0,
-            zmax=SURPRISE_MAX,
-            colorscale=SURPRISE_SCALE,
-            colorbar={"thickness": 12, "len": 1.6, "x": 1.01, "xanchor": "left", "xpad": 4, "nticks": 3},
-            customdata=_steps(1, len(tokens)),
-            hovertemplate=f"{words['step']}: %{{customdata}} · %{{x}}<br>{words['value']}: %{{z:.2f}}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-        height=MARGIN["t"] + MARGIN["b"] + 44,
-        margin=MARGIN,
-        xaxis=_char_axis(tokens),
-        yaxis={"automargin": False, "showticklabels": False},
-        shapes=_cursor(step),
-    )
-    return fig
+    strip = {
+        "type": "heatmap",
+        "z": np.asarray(bits, dtype=float)[None, :],
+        "x": step_categories(tokens),
+        "y": [""],
+        "zmin": 0.0,
+        "zmax": SURPRISE_MAX,
+        "colorscale": SURPRISE_SCALE,
+        "colorbar": {"thickness": 12, "len": 1.6, "x": 1.01, "xanchor": "left", "xpad": 4, "nticks": 3},
+        "customdata": _steps(1, len(tokens)),
+        "hovertemplate": f"{words['step']}: %{{customdata}} · %{{x}}<br>{words['value']}: %{{z:.2f}}<extra></extra>",
+    }
+    layout = {
+        "title": _title(title),
+        "height": MARGIN["t"] + MARGIN["b"] + 44,
+        "margin": MARGIN,
+        "xaxis": _char_axis(tokens),
+        "yaxis": {"automargin": False, "showticklabels": False},
+        "shapes": _cursor(step),
+    }
+    return figure([strip], layout)
 
 
 def gate_bars(
@@ -222,44 +245,45 @@ def gate_bars(
     """
     names = list(vectors)
     units = np.asarray(units, dtype=int)
-    fig = make_subplots(
-        rows=len(names),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.035,
-        subplot_titles=[titles[n] for n in names],
-    )
     x = [str(u) for u in units]
-    for k, name in enumerate(names, start=1):
+    rows = _stacked_domains(len(names), spacing=0.035)
+    data, layout = [], {}
+    for k, (name, (bottom, top)) in enumerate(zip(names, rows, strict=True), start=1):
         lo, hi = RANGES[scales[name]]
         y = vectors[name][units]
         if scales[name] == "cell":  # unbounded: a symmetric axis that fits the values
             hi = max(1.0, float(np.nanmax(np.abs(y), initial=0.0))) * 1.05
             lo = -hi
-        fig.add_trace(
-            go.Bar(
-                x=x,
-                y=y,
-                name=titles[name],
-                marker={"color": _colours(y, scales[name])},
-                hovertemplate="%{x}: %{y:.3f}<extra></extra>",
-            ),
-            row=k,
-            col=1,
+        axis = "y" if k == 1 else f"y{k}"
+        data.append(
+            {
+                "type": "bar",
+                "x": x,
+                "y": y,
+                "yaxis": axis,
+                "name": titles[name],
+                "marker": {"color": _colours(y, scales[name])},
+                "hovertemplate": "%{x}: %{y:.3f}<extra></extra>",
+            }
         )
-        fig.update_yaxes(range=[lo, hi], row=k, col=1, nticks=3)
-    fig.update_xaxes(type="category", showticklabels=False)
-    fig.update_xaxes(
-        showticklabels=len(units) <= 64, tickangle=0, tickfont={"size": 9}, row=len(names), col=1
-    )
-    fig.update_layout(
-        height=50 + 105 * len(names),
-        margin={"l": 40, "r": 10, "t": 24, "b": 24},
-        showlegend=False,
-        bargap=0.1,
-    )
-    fig.update_annotations(font_size=12, x=0, xanchor="left", yanchor="bottom")
-    return fig
+        layout[axis.replace("y", "yaxis", 1)] = {"domain": [bottom, top], "range": [lo, hi], "nticks": 3}
+    layout |= {
+        "xaxis": {  # one category axis shared by every row, labelled under the last
+            "type": "category",
+            "anchor": f"y{len(names)}" if len(names) > 1 else "y",
+            "showticklabels": len(units) <= 64,
+            "tickangle": 0,
+            "tickfont": {"size": 9},
+        },
+        "annotations": [
+            {**ROW_TITLE, "text": titles[name], "y": top} for name, (_, top) in zip(names, rows, strict=True)
+        ],
+        "height": 50 + 105 * len(names),
+        "margin": {"l": 40, "r": 10, "t": 24, "b": 24},
+        "showlegend": False,
+        "bargap": 0.1,
+    }
+    return figure(data, layout)
 
 
 def top_k_bars(pairs: list[tuple[str, float]], title: str) -> go.Figure:
@@ -269,31 +293,30 @@ def top_k_bars(pairs: list[tuple[str, float]], title: str) -> go.Figure:
     """
     labels = [char_label(ch) for ch, _ in pairs]
     probs = [p for _, p in pairs]
-    fig = go.Figure(
-        go.Bar(
-            x=probs,
-            y=list(range(len(pairs))),
-            orientation="h",
-            text=[f"{p:.1%}" for p in probs],
-            textposition="auto",
-            marker={"color": "#4c78a8"},
-            hovertemplate="%{x:.3f}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-        height=60 + 34 * max(len(pairs), 1),
-        margin={"l": 50, "r": 10, "t": 34, "b": 24},
-        xaxis={"range": [0, 1], "tickformat": ".0%"},
-        yaxis={
+    bars = {
+        "type": "bar",
+        "x": probs,
+        "y": list(range(len(pairs))),
+        "orientation": "h",
+        "text": [f"{p:.1%}" for p in probs],
+        "textposition": "auto",
+        "marker": {"color": "#4c78a8"},
+        "hovertemplate": "%{x:.3f}<extra></extra>",
+    }
+    layout = {
+        "title": _title(title),
+        "height": 60 + 34 * max(len(pairs), 1),
+        "margin": {"l": 50, "r": 10, "t": 34, "b": 24},
+        "xaxis": {"range": [0, 1], "tickformat": ".0%"},
+        "yaxis": {
             "tickmode": "array",
             "tickvals": list(range(len(pairs))),
             "ticktext": labels,
             "autorange": "reversed",
             "tickfont": {"size": 15, "family": "monospace"},
         },
-    )
-    return fig
+    }
+    return figure([bars], layout)
 
 
 def matvec_figure(
@@ -358,7 +381,7 @@ def retention_figure(retention: dict[float, np.ndarray], title: str, x_title: st
             go.Scatter(x=np.arange(1, len(y) + 1), y=y, mode="lines+markers", name=name.format(bias=bias))
         )
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title=_title(title),
         height=320,
         margin={"l": 60, "r": 10, "t": 40, "b": 40},
         yaxis={"type": "log", "exponentformat": "power"},
@@ -517,7 +540,7 @@ def cell_diagram(
         )
     )
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title=_title(title),
         shapes=shapes,
         annotations=notes,
         height=height,

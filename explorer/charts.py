@@ -11,6 +11,8 @@ word they show as an argument, so the pages pass translated strings.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
@@ -396,10 +398,17 @@ def _fmt_vec(values: np.ndarray) -> str:
     return "[" + ", ".join(f"{v:.2f}" for v in values) + "]"
 
 
+@functools.cache
+def _palette(scale: str) -> np.ndarray:
+    """256 CSS colours evenly along the scale's colour bar (sampled once: Plotly's
+    sample_colorscale parses colour strings per value, too slow on every rerun)."""
+    return np.array(sample_colorscale(SCALES[scale], list(np.linspace(0.0, 1.0, 256))))
+
+
 def _colours(values: np.ndarray, scale: str) -> list[str]:
     """Explicit colours for values on the scale's fixed range (clipped), as CSS strings."""
     pos = colour_position(values, scale)
-    return sample_colorscale(SCALES[scale], list(pos)) if len(pos) else []
+    return _palette(scale)[np.rint(pos * 255).astype(int)].tolist() if len(pos) else []
 
 
 def _node_colour(values: np.ndarray, scale: str) -> str:

@@ -534,6 +534,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Training failed at step {step} of {steps}",
         "zh": "训练在第 {step} / {steps} 步失败",
     },
+    "train.diverged_loss": {
+        "en": "Training diverged at step {step}: the loss became {value}. Try a lower learning rate or turn on gradient clipping.",
+        "zh": "训练在第 {step} 步发散：损失变成了 {value}。请降低学习率，或打开梯度裁剪。",
+    },
+    "train.diverged_gradients": {
+        "en": "Training diverged at step {step}: the gradients became infinite or NaN. Try a lower learning rate or turn on gradient clipping.",
+        "zh": "训练在第 {step} 步发散：梯度变成了无穷大或 NaN。请降低学习率，或打开梯度裁剪。",
+    },
+    "train.diverged_exploded": {
+        "en": "Training diverged at step {step}: the loss exploded to {value:.1f} bits/char, far worse "
+        "than guessing uniformly. Try a lower learning rate or turn on gradient clipping.",
+        "zh": "训练在第 {step} 步发散：损失暴涨到每字符 {value:.1f} 比特，比均匀瞎猜还差得多。请降低学习率，或打开梯度裁剪。",
+    },
+    "train.diverged_weights": {
+        "en": "Training diverged at step {step}: the weights became infinite or NaN. Try a lower learning rate or turn on gradient clipping.",
+        "zh": "训练在第 {step} 步发散：权重变成了无穷大或 NaN。请降低学习率，或打开梯度裁剪。",
+    },
     "train.legend_train": {"en": "training loss", "zh": "训练损失"},
     "train.legend_val": {"en": "validation loss", "zh": "验证损失"},
     "train.axis_step": {"en": "step", "zh": "步数"},

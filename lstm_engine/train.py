@@ -130,12 +130,26 @@ class TrainResult:
 class TrainingDiverged(RuntimeError):
     """The loss or the weights stopped being finite (or the loss exploded).
 
-    `history` holds the progress of the steps before it happened, `step` the failing step.
+    `cause` says which ("loss", "gradients", "exploded" or "weights"; a page words it in its
+    own language), `value` the loss in bits/char when it exploded, `step` the failing step and
+    `history` the progress of the steps before it. str() is the English explanation.
     """
 
-    def __init__(self, message: str, step: int = 0, history: list[Progress] | None = None) -> None:
-        super().__init__(message)
-        self.step, self.history = step, history or []
+    WHAT = {
+        "loss": "the loss became {value}",
+        "gradients": "the gradients became infinite or NaN",
+        "exploded": "the loss exploded to {value:.1f} bits/char, far worse than guessing uniformly",
+        "weights": "the weights became infinite or NaN",
+    }
+
+    def __init__(
+        self, cause: str, step: int = 0, history: list[Progress] | None = None, value: float = math.nan
+    ) -> None:
+        what = self.WHAT[cause].format(value=value)
+        super().__init__(
+            f"Training diverged at step {step}: {what}. Try a lower learning rate or turn on gradient clipping."
+        )
+        self.cause, self.value, self.step, self.history = cause, value, step, history or []
 
 
 # ---------------------------------------------------------------- batching
@@ -188,22 +202,12 @@ def bits(nats: float | None) -> float | None:
 # ---------------------------------------------------------------- training
 def _check_finite(loss: float, norm: float, vocab_size: int, step: int, history) -> None:
     """Raise TrainingDiverged when this step's loss or gradients are unusable."""
-    hint = "Try a lower learning rate or turn on gradient clipping."
     if not math.isfinite(loss):
-        raise TrainingDiverged(
-            f"Training diverged at step {step}: the loss became {loss}. {hint}", step, history
-        )
+        raise TrainingDiverged("loss", step, history, value=loss)
     if not math.isfinite(norm):
-        raise TrainingDiverged(
-            f"Training diverged at step {step}: the gradients became infinite or NaN. {hint}", step, history
-        )
+        raise TrainingDiverged("gradients", step, history)
     if loss > EXPLODED * math.log(max(vocab_size, 2)):
-        raise TrainingDiverged(
-            f"Training diverged at step {step}: the loss exploded to {loss / math.log(2):.1f} bits/char, "
-            f"far worse than guessing uniformly. {hint}",
-            step,
-            history,
-        )
+        raise TrainingDiverged("exploded", step, history, value=loss / math.log(2))
 
 
 def _weights_finite(params: dict[str, np.ndarray]) -> bool:
@@ -264,12 +268,7 @@ def train(
         with np.errstate(all="ignore"):
             opt.step(params, grads, learning_rate(config.lr, config.schedule, step, config.steps))
         if not _weights_finite(params):
-            raise TrainingDiverged(
-                f"Training diverged at step {step + 1}: the weights became infinite or NaN. "
-                "Try a lower learning rate or turn on gradient clipping.",
-                step + 1,
-                history,
-            )
+            raise TrainingDiverged("weights", step + 1, history)
         hidden, pos, step = final, pos + 1, step + 1
         chars += x.size
         progress = _progress(

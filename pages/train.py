@@ -62,7 +62,7 @@ def new_job(text: str, kind: str, hidden: int, layers: int, config: TrainConfig)
         "status": "running",  # running | done | stopped | diverged
         "label": f"{kind.upper()} {layers}×{hidden}",
         "name": None,  # the picker name once registered
-        "error": None,  # a message to show
+        "error": None,  # (text key, its parameters): translated when shown
     }
 
 
@@ -102,7 +102,10 @@ def run_job(job: dict, bar, chart_slot, sample_slot) -> None:
             result = train(job["model"], job["text"], cfg, on_step, resume=job["state"])
         except TrainingDiverged as exc:
             job["history"] += exc.history
-            job.update(status="diverged", error=str(exc))
+            job.update(
+                status="diverged",
+                error=(f"train.diverged_{exc.cause}", {"step": exc.step, "value": exc.value}),
+            )
             return
         job["history"] += result.history
         job["samples"] += [(p.step, p.sample) for p in result.history if p.sample]
@@ -200,7 +203,7 @@ if job:
         try:
             run_job(job, bar, chart_slot, sample_slot)
         except ValueError as exc:  # e.g. a text with fewer than two usable characters
-            job.update(status="diverged", error=tr("train.bad_text", why=str(exc)))
+            job.update(status="diverged", error=("train.bad_text", {"why": str(exc)}))
     finish(job)
     done = job["history"][-1].step if job["history"] else 0
     total = job["config"].steps
@@ -212,7 +215,8 @@ if job:
         sample_slot.code(sample, language=None, wrap_lines=True)
         sample_box.caption(tr("train.sample_caption", step=step_n))
     if job["error"]:
-        st.error(job["error"])
+        key, params = job["error"]
+        st.error(tr(key, **params))
     if job["name"]:
         st.success(tr("train.registered", name=job["name"]))
         st.download_button(

@@ -184,21 +184,24 @@ def test_an_uploaded_name_carries_no_markup():
     assert name == "_x_(javascript_alert(1)) _b_"
 
 
-def test_a_diverged_run_shows_the_trainers_message(monkeypatch):
+def test_a_diverged_run_explains_itself_in_the_ui_language(monkeypatch):
+    """The trainer's reason is kept as a text key and worded when shown, so it follows the
+    language switch even after the run failed."""
     import lstm_engine.train as trainer
 
     def explode(*args, **kwargs):
-        raise trainer.TrainingDiverged(
-            "Training diverged at step 1: the loss became nan. Try a lower rate.", 1, []
-        )
+        raise trainer.TrainingDiverged("loss", 1, [], value=float("nan"))
 
     monkeypatch.setattr(trainer, "train", explode)
-    at = set_small(open_page("train"), steps=2)
+    at = open_page("train")  # train() is replaced: no need to make the run small
     at.button(key="train_start").click().run()
     assert not at.exception
-    assert at.error[0].value.startswith("Training diverged at step 1")
+    assert at.error[0].value.startswith("Training diverged at step 1: the loss became nan.")
     assert at.session_state["train_job"]["status"] == "diverged"
     assert not at.session_state["user_models"] if "user_models" in at.session_state else True
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert at.error[0].value == "训练在第 1 步发散：损失变成了 nan。请降低学习率，或打开梯度裁剪。"
 
 
 @pytest.mark.parametrize(

@@ -239,8 +239,11 @@ async def wire_student(url: str, student: Student, start: asyncio.Barrier) -> No
                 student.latencies.append(time.perf_counter() - t0)
 
 
-async def run(sessions: int, browsers: int, seconds: float, pace: float) -> None:
-    """Start a server (and a Chromium when any student browses), run the class, print the report."""
+async def run(
+    sessions: int, browsers: int, seconds: float, pace: float
+) -> tuple[list[Student], tuple, tuple]:
+    """Start a server and a Chromium, run the class; return the students (with what they saw),
+    the server's RSS in MB (before, after) and its usage (CPU s, machine busy fraction, wall s)."""
     students = [Student("browser" if s < browsers else "wire", s, seconds, pace) for s in range(sessions)]
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = start_server(Path(tmp) / "streamlit.log")
@@ -270,7 +273,7 @@ async def run(sessions: int, browsers: int, seconds: float, pace: float) -> None
                 await browser.close()
         finally:
             stop_server(proc)
-    report(students, seconds, pace, (before, after), usage)
+    return students, (before, after), usage
 
 
 def p95(values: list[float]) -> float:
@@ -316,7 +319,11 @@ def main() -> None:
         "--keys-per-second", type=float, default=8, help="typing pace; 0 pastes each sentence at once"
     )
     args = ap.parse_args()
-    asyncio.run(run(args.sessions, min(args.browsers, args.sessions), args.seconds, args.keys_per_second))
+    pace = args.keys_per_second
+    students, rss, usage = asyncio.run(
+        run(args.sessions, min(args.browsers, args.sessions), args.seconds, pace)
+    )
+    report(students, args.seconds, pace, rss, usage)
 
 
 if __name__ == "__main__":

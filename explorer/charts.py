@@ -16,7 +16,6 @@ import functools
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
-from plotly.subplots import make_subplots
 
 # --- gates and one-step charts
 GATE_SCALE = "Viridis"  # sequential, for values in [0, 1] (σ gates)
@@ -335,39 +334,54 @@ def matvec_figure(
     prod = v @ W
     lim = float(max(np.abs(W).max(initial=0), np.abs(v).max(initial=0), np.abs(prod).max(initial=0), 1e-9))
     r = len(v)
-    fig = make_subplots(
-        rows=2,
-        cols=2,
-        column_widths=[0.2, 0.8],
-        row_heights=[r / (r + 1.6), 1.6 / (r + 1.6)],
-        horizontal_spacing=0.03,
-        vertical_spacing=0.04,
-    )
+    # a 2 × 2 grid without its bottom-left cell: v | W on top, v W under W
+    left, right = (0.0, 0.194), (0.224, 1.0)  # columns 1 : 4 with a 0.03 gap
+    row_top = r / (r + 1.6) * 0.96  # rows r : 1.6 with a 0.04 gap
+    top, bottom = (1.0 - row_top, 1.0), (0.0, 0.96 - row_top)
     common = {
+        "type": "heatmap",
         "zmin": -lim,
         "zmax": lim,
         "colorscale": TANH_SCALE,
         "showscale": False,
         "texttemplate": "%{z:.2f}",
+        "hoverinfo": "skip",
     }
-    fig.add_trace(
-        go.Heatmap(z=v[:, None], x=[names[0]], y=row_labels, hoverinfo="skip", **common), row=1, col=1
-    )
-    fig.add_trace(go.Heatmap(z=W, x=col_labels, y=row_labels, hoverinfo="skip", **common), row=1, col=2)
-    fig.add_trace(
-        go.Heatmap(z=prod[None, :], x=col_labels, y=[f"Σ = {names[2]}"], hoverinfo="skip", **common),
-        row=2,
-        col=2,
-    )
-    fig.update_xaxes(type="category", side="top", tickfont={"size": 12}, ticks="")
-    fig.update_yaxes(
-        type="category", autorange="reversed", tickfont={"size": 12, "family": "monospace"}, ticks=""
-    )
-    fig.update_xaxes(title={"text": names[1], "standoff": 4, "font": {"size": 13}}, row=1, col=2)
-    fig.update_xaxes(showticklabels=False, row=2, col=2)
-    fig.update_yaxes(showticklabels=False, row=1, col=2)
-    fig.update_layout(height=110 + 32 * (r + 2), margin={"l": 110, "r": 10, "t": 60, "b": 10})
-    return fig
+    data = [
+        {**common, "z": v[:, None], "x": [names[0]], "y": row_labels},
+        {**common, "z": W, "x": col_labels, "y": row_labels, "xaxis": "x2", "yaxis": "y2"},
+        {
+            **common,
+            "z": prod[None, :],
+            "x": col_labels,
+            "y": [f"Σ = {names[2]}"],
+            "xaxis": "x3",
+            "yaxis": "y3",
+        },
+    ]
+    x = {"type": "category", "side": "top", "tickfont": {"size": 12}, "ticks": ""}
+    y = {
+        "type": "category",
+        "autorange": "reversed",
+        "tickfont": {"size": 12, "family": "monospace"},
+        "ticks": "",
+    }
+    layout = {
+        "xaxis": {**x, "domain": left, "anchor": "y"},
+        "yaxis": {**y, "domain": top, "anchor": "x"},
+        "xaxis2": {
+            **x,
+            "domain": right,
+            "anchor": "y2",
+            "title": {"text": names[1], "standoff": 4, "font": {"size": 13}},
+        },
+        "yaxis2": {**y, "domain": top, "anchor": "x2", "showticklabels": False},
+        "xaxis3": {**x, "domain": right, "anchor": "y3", "showticklabels": False},
+        "yaxis3": {**y, "domain": bottom, "anchor": "x3"},
+        "height": 110 + 32 * (r + 2),
+        "margin": {"l": 110, "r": 10, "t": 60, "b": 10},
+    }
+    return figure(data, layout)
 
 
 def retention_figure(retention: dict[float, np.ndarray], title: str, x_title: str, name: str) -> go.Figure:
@@ -538,28 +552,27 @@ def cell_diagram(
         notes.append({"x": x, "y": y, "text": text, "showarrow": False,
                       "font": {"size": 11, "color": _text_colour(vals, scale)}})  # fmt: skip
     names = list(boxes)
-    fig = go.Figure(
-        go.Scatter(
-            x=[boxes[n][0] for n in names],
-            y=[boxes[n][1] for n in names],
-            mode="markers",
-            marker={"size": 44, "opacity": 0},
-            text=[f"{labels.get(n, n)}: {_fmt_vec(np.asarray(values.get(n, [])))}" for n in names],
-            hoverinfo="text",
-        )
-    )
-    fig.update_layout(
-        title=_title(title),
-        shapes=shapes,
-        annotations=notes,
-        height=height,
-        margin={"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
-        xaxis={"range": [-0.2, 12.2], "visible": False, "fixedrange": True},
-        yaxis={"range": [-0.35, top], "visible": False, "fixedrange": True},
-        showlegend=False,
-        plot_bgcolor="white",
-    )
-    return fig
+    hover = {
+        "type": "scatter",
+        "x": [boxes[n][0] for n in names],
+        "y": [boxes[n][1] for n in names],
+        "mode": "markers",
+        "marker": {"size": 44, "opacity": 0},
+        "text": [f"{labels.get(n, n)}: {_fmt_vec(np.asarray(values.get(n, [])))}" for n in names],
+        "hoverinfo": "text",
+    }
+    layout = {
+        "title": _title(title),
+        "shapes": shapes,
+        "annotations": notes,
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
+        "xaxis": {"range": [-0.2, 12.2], "visible": False, "fixedrange": True},
+        "yaxis": {"range": [-0.35, top], "visible": False, "fixedrange": True},
+        "showlegend": False,
+        "plot_bgcolor": "white",
+    }
+    return figure([hover], layout)
 
 
 # --- end gates and one-step charts

@@ -210,7 +210,7 @@ async def receive_run(ws) -> PageRun:
                 run.exceptions += 1
             elif what == "plotly_chart":
                 for trace in json.loads(element.plotly_chart.spec)["data"]:
-                    if trace["type"] == "heatmap" and "x" in trace and trace.get("y") != [""]:
+                    if trace["type"] == "heatmap":  # the six gate and state maps, the surprise strip
                         run.heatmap_columns.append(len(trace["x"]))
         elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
             return run

@@ -1,7 +1,7 @@
 """Server memory while one browser session types many distinct sentences into the gates page.
 
 Every new sentence is a new key for the bounded trace cache (explorer.state._shipped_trace,
-max_entries=64), so memory should rise while that cache fills and then level off instead of
+max_entries=32), so memory should rise while that cache fills and then level off instead of
 growing with every sentence. Starts its own `streamlit run app.py` on a loopback port (the
 same start_server/stop_server as the browser tests and benchmarks/load.py), drives N distinct
 sentences through one session, and prints the server's resident memory (RSS, from /proc)

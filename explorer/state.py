@@ -144,7 +144,7 @@ def clamp_widget(key: str, lo: int, hi: int) -> None:
         st.session_state[key] = int(min(max(int(st.session_state[key]), lo), hi))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _shipped_trace(filename: str, text: str) -> Trace:
     """Run a shipped model on a text; cached per (file, text), bounded."""
     return shipped_model(filename).run(text)

@@ -26,7 +26,7 @@ SURPRISE_SCALE = "OrRd"
 # range [−100, 100] but bends the colour scale like asinh(c) (a log-like scale), so 1, 10 and
 # 100 are equal colour steps and small values still show.
 CELL_RANGE = 100.0
-MAX_LABELS = 100  # at most this many character labels per axis (every k-th character beyond)
+MAX_LABELS = 80  # at most this many character labels per axis (every k-th character beyond)
 SURPRISE_MAX = 8.0  # bits; the colour saturates above (uniform over 100 characters ≈ 6.6 bits)
 RANGES = {"gate": (0.0, 1.0), "tanh": (-1.0, 1.0), "cell": (-CELL_RANGE, CELL_RANGE)}
 SCALES = {"gate": GATE_SCALE, "tanh": TANH_SCALE, "cell": TANH_SCALE}
@@ -102,7 +102,7 @@ def _char_axis(tokens: list[str]) -> dict:
         "labelalias": dict(zip(cats, (char_label(ch) for ch in tokens), strict=True)),
         "tickangle": 0,
         "automargin": False,
-        "tickfont": {"size": 13 if shown <= 60 else 11 if shown <= 80 else 9, "family": "monospace"},
+        "tickfont": {"size": 13 if shown <= 60 else 11, "family": "monospace"},
         "showgrid": False,
     }
 

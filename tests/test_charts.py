@@ -62,10 +62,10 @@ def test_cell_state_keeps_exact_values_on_a_log_like_colour_scale(trace):
     assert C.colour_position([10], "cell")[0] > 0.5 + 0.5 * 0.55  # asinh: 10 is over half way to 100
 
 
-def test_every_column_hovers_with_its_step_and_labels_thin_out_past_100_characters():
+def test_every_column_hovers_with_its_step_and_labels_thin_out_past_80_characters():
     tokens = list("ab") * 100
     fig = C.unit_heatmap(np.zeros((200, 2)), tokens, [0, 1], "t")
-    assert fig.layout.xaxis.dtick == 2 and C.label_every(100) == 1 and C.label_every(101) == 2
+    assert fig.layout.xaxis.dtick == 3 and C.label_every(80) == 1 and C.label_every(81) == 2
     assert np.array_equal(np.asarray(fig.data[0].customdata)[1], np.arange(200))
     assert "%{customdata}" in fig.data[0].hovertemplate and "%{x}" in fig.data[0].hovertemplate
     assert len(fig.layout.xaxis.labelalias) == 200

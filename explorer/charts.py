@@ -53,11 +53,12 @@ ROW_TITLE = {"xref": "paper", "yref": "paper", "x": 0, "xanchor": "left", "yanch
 ROW_TITLE |= {"showarrow": False, "font": {"size": 12}}
 
 
-def _stacked_domains(n: int, spacing: float) -> list[tuple[float, float]]:
-    """(bottom, top) paper fractions of n equal rows stacked top to bottom, `spacing` apart."""
-    height = (1 - spacing * (n - 1)) / n
-    tops = [1 - k * (height + spacing) for k in range(n)]
-    return [(max(0.0, round(top - height, 12)), round(top, 12)) for top in tops]
+def domains(n: int, spacing: float) -> list[tuple[float, float]]:
+    """n equal spans of [0, 1], `spacing` apart, from 0 upwards: the (left, right) paper
+    fractions of n side-by-side panels, or, reversed, the (bottom, top) of n stacked rows."""
+    width = (1 - spacing * (n - 1)) / n
+    starts = [k * (width + spacing) for k in range(n)]
+    return [(round(a, 12), min(1.0, round(a + width, 12))) for a in starts]
 
 
 def escape_html(text: str) -> str:
@@ -247,7 +248,7 @@ def gate_bars(
     names = list(vectors)
     units = np.asarray(units, dtype=int)
     x = [str(u) for u in units]
-    rows = _stacked_domains(len(names), spacing=0.035)
+    rows = domains(len(names), spacing=0.035)[::-1]  # top to bottom
     data, layout = [], {}
     for k, (name, (bottom, top)) in enumerate(zip(names, rows, strict=True), start=1):
         lo, hi = RANGES[scales[name]]

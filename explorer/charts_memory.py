@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from explorer.charts import domains, figure
 from explorer.texts import t
 from lstm_engine.analysis import THRESHOLD, Divergence, GradientCurve, Saturation
 
@@ -255,30 +256,43 @@ def saturation_chart(sats: list[Saturation], lang: str = "en") -> go.Figure:
     """One scatter per gate: for every unit, the fraction of steps left-saturated (< 0.1,
     x) against right-saturated (> 0.9, y), after Karpathy et al. 2015."""
     names = [t(f"cells.gate_{s.gate}", lang) for s in sats]
-    fig = make_subplots(rows=1, cols=max(len(sats), 1), subplot_titles=names, shared_yaxes=True)
-    for j, s in enumerate(sats):
-        fig.add_trace(
-            go.Scatter(
-                x=s.low,
-                y=s.high,
-                mode="markers",
-                name=names[j],
-                marker={"size": 6, "opacity": 0.7, "color": EXTRA_COLORS[j] if j else "#1f77b4"},
-                customdata=np.arange(s.low.size),
-                hovertemplate=t("cells.hover_sat", lang) + "<extra></extra>",
-                showlegend=False,
-            ),
-            row=1,
-            col=j + 1,
+    n = max(len(sats), 1)
+    spans = domains(n, spacing=0.2 / n)[: len(sats)]  # side by side, as make_subplots spaces them
+    data, shapes, titles, layout = [], [], [], {}
+    for j, (s, (left, right)) in enumerate(zip(sats, spans, strict=True)):
+        x, y = ("x", "y") if j == 0 else (f"x{j + 1}", f"y{j + 1}")
+        data.append(
+            {
+                "type": "scatter",
+                "x": s.low,
+                "y": s.high,
+                "xaxis": x,
+                "yaxis": y,
+                "mode": "markers",
+                "name": names[j],
+                "marker": {"size": 6, "opacity": 0.7, "color": EXTRA_COLORS[j] if j else "#1f77b4"},
+                "customdata": np.arange(s.low.size),
+                "hovertemplate": t("cells.hover_sat", lang) + "<extra></extra>",
+                "showlegend": False,
+            }
         )
-        fig.update_xaxes(range=[-0.03, 1.03], title_text=t("cells.axis_low", lang), row=1, col=j + 1)
-        fig.add_shape(
-            type="line", x0=0, y0=1, x1=1, y1=0, line={"dash": "dot", "color": "#bbb"}, row=1, col=j + 1
+        layout[x.replace("x", "xaxis", 1)] = {
+            "domain": [left, right],
+            "anchor": y,
+            "range": [-0.03, 1.03],
+            "title": {"text": t("cells.axis_low", lang)},
+        }
+        shared = (
+            {"title": {"text": t("cells.axis_high", lang)}}
+            if j == 0
+            else {"matches": "y", "showticklabels": False}
         )
-    fig.update_yaxes(range=[-0.03, 1.03])
-    fig.update_yaxes(title_text=t("cells.axis_high", lang), row=1, col=1)
-    fig.update_layout(margin=MARGIN, height=360)
-    return fig
+        layout[y.replace("y", "yaxis", 1)] = {"anchor": x, "range": [-0.03, 1.03], **shared}
+        shapes.append({"type": "line", "xref": x, "yref": y, "x0": 0, "y0": 1, "x1": 1, "y1": 0,
+                       "line": {"dash": "dot", "color": "#bbb"}})  # fmt: skip
+        titles.append({"text": names[j], "xref": "paper", "yref": "paper", "x": (left + right) / 2, "y": 1.0,
+                       "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 16}})  # fmt: skip
+    return figure(data, layout | {"shapes": shapes, "annotations": titles, "margin": MARGIN, "height": 360})
 
 
 def _position_axis(tokens: list[str], max_chars: int = 120) -> dict:

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from explorer.charts import domains, figure
+from explorer.charts import axis_names, domains, figure
 from explorer.texts import t
 from lstm_engine.analysis import THRESHOLD, Divergence, GradientCurve, Saturation
 
@@ -260,7 +260,7 @@ def saturation_chart(sats: list[Saturation], lang: str = "en") -> go.Figure:
     spans = domains(n, spacing=0.2 / n)[: len(sats)]  # side by side, as make_subplots spaces them
     data, shapes, titles, layout = [], [], [], {}
     for j, (s, (left, right)) in enumerate(zip(sats, spans, strict=True)):
-        x, y = ("x", "y") if j == 0 else (f"x{j + 1}", f"y{j + 1}")
+        (x, x_key), (y, y_key) = axis_names("x", j + 1), axis_names("y", j + 1)
         data.append(
             {
                 "type": "scatter",
@@ -276,7 +276,7 @@ def saturation_chart(sats: list[Saturation], lang: str = "en") -> go.Figure:
                 "showlegend": False,
             }
         )
-        layout[x.replace("x", "xaxis", 1)] = {
+        layout[x_key] = {
             "domain": [left, right],
             "anchor": y,
             "range": [-0.03, 1.03],
@@ -287,7 +287,7 @@ def saturation_chart(sats: list[Saturation], lang: str = "en") -> go.Figure:
             if j == 0
             else {"matches": "y", "showticklabels": False}
         )
-        layout[y.replace("y", "yaxis", 1)] = {"anchor": x, "range": [-0.03, 1.03], **shared}
+        layout[y_key] = {"anchor": x, "range": [-0.03, 1.03], **shared}
         shapes.append({"type": "line", "xref": x, "yref": y, "x0": 0, "y0": 1, "x1": 1, "y1": 0,
                        "line": {"dash": "dot", "color": "#bbb"}})  # fmt: skip
         titles.append({"text": names[j], "xref": "paper", "yref": "paper", "x": (left + right) / 2, "y": 1.0,

@@ -26,19 +26,11 @@ sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 from conftest import CHROMIUM_ARGS, chromium_path, start_server, stop_server  # noqa: E402
-from load import WORDS, rss_mb  # noqa: E402
+from load import DRAWN_JS, WORDS, rss_mb  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from explorer.state import DEFAULT_TEXT  # noqa: E402
 
-# Drawn: no run in progress and every heatmap shows n characters. Plotly.js keeps the decoded
-# arrays in _fullData (`data` holds plotly.py's base64 typed-array spec, which has no length).
-DRAWN_JS = """(n) => {
-  const traces = [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => p._fullData || []);
-  const maps = traces.filter(t => t.type === 'heatmap' && t.z && t.z.length);
-  return !document.querySelector('[data-testid="stStatusWidget"]')
-      && maps.length > 0 && maps.every(t => t.z[0].length === n);
-}"""
 MAX_CHARS = 400  # the gates page runs at most this many characters (explorer.state.MAX_TEXT)
 
 

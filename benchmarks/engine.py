@@ -42,7 +42,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lstm_engine import ModelConfig, Vocab, from_torch_state_dict, init_model  # noqa: E402
-from lstm_engine.cells import GATES  # noqa: E402
+from lstm_engine.core.cells import GATES  # noqa: E402
 
 try:
     from threadpoolctl import threadpool_info, threadpool_limits

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 
-from lstm_engine.data import default_corpus  # noqa: E402
+from lstm_engine.training.data import default_corpus  # noqa: E402
 
 HEATMAPS = 7  # LSTM: input, forget, candidate, output, cell, hidden, surprise strip
 

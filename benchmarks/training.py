@@ -24,15 +24,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lstm_engine import ModelConfig, Vocab, init_model  # noqa: E402
-from lstm_engine.data import default_corpus  # noqa: E402
-from lstm_engine.optim import clip_gradients, global_norm, make_optimizer  # noqa: E402
-from lstm_engine.train import get_batch, stream_layout  # noqa: E402
+from lstm_engine.training.data import default_corpus  # noqa: E402
+from lstm_engine.training.optim import clip_gradients, global_norm, make_optimizer  # noqa: E402
+from lstm_engine.training.train import get_batch, stream_layout  # noqa: E402
 
 B, T = 32, 64
 
 
 def numpy_chars_per_s(kind: str, H: int, dtype: str, ids: np.ndarray, vocab: Vocab, steps: int) -> float:
-    """Our trainer's inner step (the same calls as lstm_engine.train) timed over `steps`."""
+    """Our trainer's inner step (the same calls as lstm_engine.training.train) timed over `steps`."""
     model = init_model(ModelConfig(kind=kind, hidden_size=H, dtype=dtype), vocab)
     params = model.fused()
     opt = make_optimizer("adam", params)

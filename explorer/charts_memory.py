@@ -1,6 +1,6 @@
 """Plotly builders for the "RNN vs LSTM memory", "Train your own" and "Inside the cells" pages.
 
-Pure functions: arrays (or lstm_engine.analysis results) in, `go.Figure` out, never a `st.*`
+Pure functions: arrays (or lstm_engine.analyses results) in, `go.Figure` out, never a `st.*`
 call. Traces carry exactly the arrays they are given, so tests compare them with the engine.
 Axis titles come from explorer.texts in the language passed as `lang`. Characters shown in
 labels go through `char_label`, which makes whitespace visible and escapes the few HTML-like
@@ -17,7 +17,8 @@ from plotly.subplots import make_subplots
 
 from explorer.charts import axis_names, domains, figure
 from explorer.texts import t
-from lstm_engine.analysis import THRESHOLD, Divergence, GradientCurve, Saturation
+from lstm_engine.analyses.memory import THRESHOLD, Divergence, GradientCurve
+from lstm_engine.analyses.unit_stats import Saturation
 
 KIND_COLORS = {"rnn": "#d62728", "gru": "#2ca02c", "lstm": "#1f77b4"}
 EXTRA_COLORS = ("#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")

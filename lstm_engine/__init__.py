@@ -5,10 +5,17 @@ Imports only NumPy and the standard library. Public API (design.md):
 `Model.loss_and_grads(text)`, `Model.gradient_norms(text)`.
 """
 
-from .init import ModelConfig, init_model, set_recurrent_radius, spectral_radius
-from .model import GATE_NAMES, KINDS, GradientNorms, LayerTrace, Model, Trace
-from .modelio import FORMAT, ModelFormatError, from_torch_state_dict, load_model, model_to_bytes, save_model
-from .vocab import UNK, Encoded, Vocab
+from .core.init import ModelConfig, init_model, set_recurrent_radius, spectral_radius
+from .core.model import GATE_NAMES, KINDS, GradientNorms, LayerTrace, Model, Trace
+from .core.modelio import (
+    FORMAT,
+    ModelFormatError,
+    from_torch_state_dict,
+    load_model,
+    model_to_bytes,
+    save_model,
+)
+from .core.vocab import UNK, Encoded, Vocab
 
 __all__ = [
     "FORMAT",

@@ -1,6 +1,6 @@
 """Inside the cells: gate saturation per unit, a unit finder for patterns, and a "what if" edit.
 
-Thin page: widgets -> model.run + lstm_engine.analysis -> explorer.charts_memory -> render.
+Thin page: widgets -> model.run + lstm_engine.analyses (units, edits) -> explorer.charts_memory -> render.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import streamlit as st
 from explorer.charts_memory import delta_heatmap, saturation_chart, top_units_chart, unit_text_chart
 from explorer.render import show_chart
 from explorer.state import clip_text, ensure_app_shell, get_model, lang, model_names, tr
-from lstm_engine import analysis as A
+from lstm_engine.analyses import edits, unit_stats
 
 MAX_CELL_TEXT = 2000  # characters this page runs (statistics need more text than one sentence)
 
@@ -27,7 +27,7 @@ def show_unknown(model, text: str) -> None:
 def saturation_section(trace) -> None:
     st.header(tr("cells.sat_heading"))
     st.markdown(tr("cells.sat_intro"))
-    sats = A.gate_saturation(trace.gates)
+    sats = unit_stats.gate_saturation(trace.gates)
     if not sats:
         st.info(tr("cells.no_gates"))
         return
@@ -41,7 +41,7 @@ def finder_section(trace) -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
     pattern = c1.radio(
         tr("cells.pattern"),
-        A.PATTERNS,
+        unit_stats.PATTERNS,
         format_func=lambda p: tr(f"cells.pattern_{p}"),
         horizontal=True,
         key="cells_pattern",
@@ -60,8 +60,8 @@ def finder_section(trace) -> None:
         span = st.slider(tr("cells.span"), 0, T, (0, min(T, 20)), key="cells_span")
         st.text(tr("cells.span_shows", text=repr("".join(trace.tokens[span[0] : span[1]])[:200])))
     states = trace.c if path == "c" else trace.h
-    signal = A.pattern_signal(trace.tokens, pattern, span)
-    ranking = A.rank_units(states, signal)
+    signal = unit_stats.pattern_signal(trace.tokens, pattern, span)
+    ranking = unit_stats.rank_units(states, signal)
     if ranking.constant:
         st.warning(tr("cells.constant_signal"))
         return
@@ -105,7 +105,7 @@ def whatif_section(model) -> None:
     if not original or not edited:
         st.info(tr("common.empty_text"))
         return
-    delta = A.edit_delta(model, original, edited)
+    delta = edits.edit_delta(model, original, edited)
     if len(delta.edited) == 0:
         st.info(tr("common.empty_text"))
         return

@@ -1,6 +1,6 @@
 """Watch the gates: type a sentence and see every gate and state of the model, character by character.
 
-Thin page: widgets -> engine (model.run, lstm_engine.explain) -> chart builders -> render.
+Thin page: widgets -> engine (model.run, lstm_engine.analyses.unit_stats) -> chart builders -> render.
 The sentence, model and step live in the URL so a view can be shared.
 """
 
@@ -20,7 +20,8 @@ from explorer.state import (
     set_query_params,
     tr,
 )
-from lstm_engine import Trace, explain
+from lstm_engine import Trace
+from lstm_engine.analyses import unit_stats
 
 PAGE = "gates"  # prefix of this page's widget keys (explorer.state.widget_key)
 SCALES = {"input": "gate", "forget": "gate", "output": "gate", "update": "gate", "reset": "gate"}
@@ -38,7 +39,7 @@ def text_key(kind: str, name: str, what: str) -> str:
 
 def trace_csv(trace: Trace) -> bytes:
     """The whole trace as tidy long-format CSV (built only when the user clicks download)."""
-    return pd.DataFrame(explain.trace_columns(trace)).to_csv(index=False).encode("utf-8")
+    return pd.DataFrame(unit_stats.trace_columns(trace)).to_csv(index=False).encode("utf-8")
 
 
 ensure_app_shell()
@@ -79,7 +80,7 @@ else:
 H = model.hidden_size
 order = c2.radio(
     tr("gates.order"),
-    explain.UNIT_ORDERS,
+    unit_stats.UNIT_ORDERS,
     format_func=lambda o: tr(f"gates.order.{o}"),
     horizontal=True,
     key=seed_widget("order", "activity", page=PAGE),
@@ -93,9 +94,9 @@ keep("order", "step", page=PAGE)
 set_query_params(text=text, model=name, step=step)
 
 # ---- the heatmaps: one per gate and state, units × characters
-arrays = explain.trace_arrays(trace, layer)
-units = explain.top_units(explain.unit_activity(arrays.values()), top_n)
-units = explain.order_units(arrays.values(), units, order)
+arrays = unit_stats.trace_arrays(trace, layer)
+units = unit_stats.top_units(unit_stats.unit_activity(arrays.values()), top_n)
+units = unit_stats.order_units(arrays.values(), units, order)
 st.caption(tr("gates.units_note", n=len(units), total=H, order=tr(f"gates.order.{order}")))
 if model.kind == "rnn":
     st.info(tr("gates.rnn_note"))
@@ -115,7 +116,7 @@ for gate, values in arrays.items():
         config={"displaylogo": False},
     )
 
-bits = explain.surprise_bits(trace)
+bits = unit_stats.surprise_bits(trace)
 show_chart(
     charts.surprise_strip,
     bits,

@@ -1,6 +1,6 @@
 """RNN vs LSTM memory: vanishing gradients, memory over lag, and how far back a change is felt.
 
-Thin page: widgets -> lstm_engine.analysis / experiments -> explorer.charts_memory -> render.
+Thin page: widgets -> lstm_engine.analyses.memory / training.experiments -> explorer.charts_memory -> render.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from explorer.charts_memory import accuracy_chart, curve_name, divergence_chart,
 from explorer.render import show_chart
 from explorer.state import MAX_TEXT, clip_text, ensure_app_shell, get_model, lang, model_names, tr
 from lstm_engine import Vocab
-from lstm_engine import analysis as A
-from lstm_engine.experiments import load_memory_results, train_memory_task
+from lstm_engine.analyses import memory
+from lstm_engine.training.experiments import load_memory_results, train_memory_task
 
 SHIPPED_KINDS = ("RNN", "GRU", "LSTM")  # picker names of the shipped models, one per kind
 RADII = tuple(round(0.5 + 0.1 * i, 1) for i in range(16))  # 0.5 .. 2.0
@@ -26,13 +26,13 @@ MEM_JOB = "memory_job"  # session_state key of the live memory-task run
 def fresh_curves(text: str, radius: float, forget_bias: float, chars: tuple[str, ...]) -> list:
     """Gradient curves of freshly initialised RNN, GRU and LSTM (deterministic, so cached)."""
     vocab = Vocab(chars)
-    models = {k: A.fresh_model(k.lower(), vocab, 128, radius, forget_bias) for k in SHIPPED_KINDS}
-    return A.gradient_curves(models, text)
+    models = {k: memory.fresh_model(k.lower(), vocab, 128, radius, forget_bias) for k in SHIPPED_KINDS}
+    return memory.gradient_curves(models, text)
 
 
 def fresh_models(radius: float, forget_bias: float, vocab: Vocab) -> dict:
     """The fresh models themselves (for the divergence chart)."""
-    return {k: A.fresh_model(k.lower(), vocab, 128, radius, forget_bias) for k in SHIPPED_KINDS}
+    return {k: memory.fresh_model(k.lower(), vocab, 128, radius, forget_bias) for k in SHIPPED_KINDS}
 
 
 def picked_models(names: list[str]) -> dict:
@@ -207,7 +207,7 @@ source = c1.radio(
     key="mem_source",
 )
 fresh = source == "fresh"
-length = c2.slider(tr("memory.length"), 20, A.MAX_LENGTH, 200, step=10, key="mem_length")
+length = c2.slider(tr("memory.length"), 20, memory.MAX_LENGTH, 200, step=10, key="mem_length")
 radius = c3.select_slider(
     tr("memory.radius"), RADII, value=1.0, disabled=not fresh, help=tr("memory.radius_help"), key="mem_radius"
 )
@@ -224,7 +224,7 @@ names = SHIPPED_KINDS
 if not fresh:
     names = st.multiselect(tr("memory.models"), model_names(), default=list(SHIPPED_KINDS), key="mem_models")
 
-text = A.fit_length(raw, length + 1)
+text = memory.fit_length(raw, length + 1)
 models = picked_models(list(names)) if not fresh else {}
 reference, _ = get_model("LSTM")
 vocab = reference.vocab if reference is not None else Vocab.from_text(raw or " ")
@@ -241,7 +241,7 @@ else:
         curves = (
             fresh_curves(text, float(radius), float(bias), vocab.chars)
             if fresh
-            else A.gradient_curves(models, text)
+            else memory.gradient_curves(models, text)
         )
     except ValueError as exc:
         curves = []
@@ -256,12 +256,12 @@ else:
     st.header(tr("memory.div_heading"))
     st.markdown(tr("memory.div_intro"))
     swap = st.text_input(tr("memory.swap"), "", max_chars=1, key="mem_swap")
-    changed = A.replace_first(text, vocab, swap or None)
+    changed = memory.replace_first(text, vocab, swap or None)
     if changed == text:
         st.info(tr("memory.same_char"))
     else:
         st.text(tr("memory.div_pair", a=repr(text[:30]), b=repr(changed[:30])))
-        divs = [A.state_divergence(label, m, text, changed) for label, m in models.items()]
+        divs = [memory.state_divergence(label, m, text, changed) for label, m in models.items()]
         show_chart(divergence_chart, divs, lang(), caption=tr("memory.div_caption"), key="mem_div")
 
 memory_task_section()

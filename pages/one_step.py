@@ -2,7 +2,7 @@
 
 The numbers come from a step t of the typed sentence (the same sentence, model and step as
 "Watch the gates") or from a tiny hand-editable cell (2 units, input size 3) with presets.
-Thin page: widgets -> lstm_engine.explain -> chart builders -> render.
+Thin page: widgets -> lstm_engine.analyses.step -> chart builders -> render.
 """
 
 import inspect
@@ -24,8 +24,10 @@ from explorer.state import (
     tr,
     widget_key,
 )
-from lstm_engine import GATE_NAMES, cells, explain
-from lstm_engine.model import SUFFIXES
+from lstm_engine import GATE_NAMES
+from lstm_engine.analyses import step, unit_stats
+from lstm_engine.core import cells
+from lstm_engine.core.model import SUFFIXES
 
 STEP_FUNCTIONS = {
     "lstm": cells.lstm_step_forward,
@@ -57,22 +59,22 @@ def diagram_labels(kind: str) -> dict[str, str]:
     return labels
 
 
-def diagram_values(bd: explain.StepBreakdown, units) -> dict:
+def diagram_values(bd: step.StepBreakdown, units) -> dict:
     """Node name -> values of the shown units, for charts.cell_diagram."""
     values = {name: term.act[units] for name, term in bd.terms.items()}
     values |= {"h_prev": bd.h_prev[units], "h": bd.h[units]}
     if bd.c is not None:
         values |= {"c_prev": bd.c_prev[units], "c": bd.c[units], "tanh_c": bd.tanh_c[units]}
-    if len(bd.x) <= explain.TINY_INPUT:
+    if len(bd.x) <= step.TINY_INPUT:
         values["x"] = bd.x
     return values
 
 
-def show_step(bd: explain.StepBreakdown, units, x_rows: list[str], x_label: str) -> None:
+def show_step(bd: step.StepBreakdown, units, x_rows: list[str], x_label: str) -> None:
     """Render one breakdown: equations, matrix products, diagram, full table and the code."""
     st.subheader(tr("step.equations"))
     st.caption(tr("step.equations_cap"))
-    for eq in explain.equations_latex(bd, units):
+    for eq in step.equations_latex(bd, units):
         st.latex(eq)
 
     st.subheader(tr("step.matvec"))
@@ -98,7 +100,7 @@ def show_step(bd: explain.StepBreakdown, units, x_rows: list[str], x_label: str)
             ),
         )
     ):
-        rows, rest = explain.top_contributions(v, W, units, k=8)
+        rows, rest = step.top_contributions(v, W, units, k=8)
         with col:
             if len(rows) == 0:  # an all-zero vector (e.g. H at t = 0): the product is 0
                 st.caption(tr("step.rows_note", k=0, d=len(v), rest=charts_vec(rest)))
@@ -132,7 +134,7 @@ def show_step(bd: explain.StepBreakdown, units, x_rows: list[str], x_label: str)
     )
 
     st.subheader(tr("step.table"))
-    table = pd.DataFrame(explain.breakdown_columns(bd))
+    table = pd.DataFrame(step.breakdown_columns(bd))
     table.index.name = tr("step.col.unit")
     st.dataframe(table, height=min(36 * (len(table) + 1), 380), width="stretch")
     st.caption(tr("step.table_cap"))
@@ -190,9 +192,9 @@ def sentence_mode() -> None:
     if "step_units" in st.session_state:
         st.session_state["step_units"] = [u for u in st.session_state["step_units"] if u < H]
     else:
-        arrays = explain.trace_arrays(trace, layer)
-        st.session_state["step_units"] = [int(u) for u in explain.order_units(
-            arrays.values(), explain.top_units(explain.unit_activity(arrays.values()), 3), "activity")]  # fmt: skip
+        arrays = unit_stats.trace_arrays(trace, layer)
+        st.session_state["step_units"] = [int(u) for u in unit_stats.order_units(
+            arrays.values(), unit_stats.top_units(unit_stats.unit_activity(arrays.values()), 3), "activity")]  # fmt: skip
     units = st.multiselect(
         tr("step.units"), list(range(H)), key="step_units", help=tr("step.units_help", h=H), max_selections=6
     )
@@ -201,7 +203,7 @@ def sentence_mode() -> None:
         return
     ch = trace.tokens[t]
     st.markdown(tr("step.reads", t=t, n=T) + " " + code_span(charts.VISIBLE.get(ch, ch)))
-    bd = explain.model_step(model, trace, t, layer)
+    bd = step.model_step(model, trace, t, layer)
     x_rows = (
         [charts.char_label(c) for c in model.vocab.chars]
         if layer == 0
@@ -210,13 +212,13 @@ def sentence_mode() -> None:
     show_step(bd, units, x_rows, charts.char_label(ch) if layer == 0 else "")
 
 
-def preset_cell(preset: str, kind: str) -> explain.TinyCell:
+def preset_cell(preset: str, kind: str) -> step.TinyCell:
     """The tiny cell a preset starts from."""
     if preset == "boss":
-        return explain.boss_raise()
+        return step.boss_raise()
     if preset == "bias":
-        return explain.forget_bias_cell(0.0)
-    return explain.tiny_random(kind, seed=1)
+        return step.forget_bias_cell(0.0)
+    return step.tiny_random(kind, seed=1)
 
 
 def tiny_mode() -> None:
@@ -264,16 +266,14 @@ def tiny_mode() -> None:
     }
     names_by_suffix = dict(zip(SUFFIXES[kind], GATE_NAMES[kind] or ("hidden",), strict=True))
     for col, s in zip(gate_cols, SUFFIXES[kind], strict=True):
-        df = pd.DataFrame(explain.tiny_gate_table(base, s), index=TINY_ROWS, columns=["1", "2"])
+        df = pd.DataFrame(step.tiny_gate_table(base, s), index=TINY_ROWS, columns=["1", "2"])
         with col:
-            st.markdown(
-                f"${explain.SYMBOLS[(kind, names_by_suffix[s])]}$: $W_{{x{s}}}, W_{{h{s}}}, b_{{{s}}}$"
-            )
+            st.markdown(f"${step.SYMBOLS[(kind, names_by_suffix[s])]}$: $W_{{x{s}}}, W_{{h{s}}}, b_{{{s}}}$")
             edited = st.data_editor(df, key=f"tiny_w{s}_{tag}", column_config=config, width="stretch")
         tables[s] = edited.to_numpy(dtype=float, na_value=float("nan"))
     if any(not pd.notna(tables[s]).all() for s in tables):
         st.warning(tr("step.bad_number"))
-    cell = explain.tiny_from_tables(kind, tables, vals[:3], vals[3:5], vals[5:7] if kind == "lstm" else None)
+    cell = step.tiny_from_tables(kind, tables, vals[:3], vals[3:5], vals[5:7] if kind == "lstm" else None)
     bd = cell.step()
     show_step(bd, [0, 1], TINY_ROWS[:3], "")
 
@@ -281,7 +281,7 @@ def tiny_mode() -> None:
         f0 = cell.with_bias("f", 0.0).step().terms["forget"].act
         f1 = cell.with_bias("f", 1.0).step().terms["forget"].act
         st.write(tr("step.bias_compare", f0=charts_vec(f0), f1=charts_vec(f1)))
-        retention = explain.memory_retention(cell, steps=20)
+        retention = step.memory_retention(cell, steps=20)
         show_chart(
             charts.retention_figure,
             retention,

@@ -1,7 +1,7 @@
 """Train your own: pick a kind and size, train on the default corpus or your .txt, live.
 
 The run is kept in st.session_state as a job and trained in chunks of `eval_every` steps
-(lstm_engine.train resumes exactly), so pressing Stop — which makes Streamlit rerun the
+(lstm_engine.training.train resumes exactly), so pressing Stop — which makes Streamlit rerun the
 page — keeps everything up to the last chunk. The finished model is registered for this
 session only (explorer.state.add_user_model) and offered as a .npz download.
 """
@@ -17,8 +17,8 @@ from explorer.charts_memory import loss_chart
 from explorer.render import show_chart
 from explorer.state import add_user_model, ensure_app_shell, lang, tr, user_models
 from lstm_engine import ModelConfig, ModelFormatError, Vocab, init_model, load_model, model_to_bytes
-from lstm_engine.data import MAX_UPLOAD_BYTES, decode_upload, default_corpus
-from lstm_engine.train import TrainConfig, TrainingDiverged, bits, train
+from lstm_engine.training.data import MAX_UPLOAD_BYTES, decode_upload, default_corpus
+from lstm_engine.training.train import TrainConfig, TrainingDiverged, bits, train
 
 JOB = "train_job"  # session_state key of the current / last training run
 NPZ_SEEN = "train_npz_seen"  # session_state key: uploaded file id -> (name, error)

@@ -1,10 +1,10 @@
-"""lstm_engine.analysis: gradient curves, divergence, saturation, patterns, unit ranking, edits."""
+"""lstm_engine.analyses (memory, units, edits): gradient curves, divergence, saturation, patterns, unit ranking, edits."""
 
 import numpy as np
 import pytest
 
 from lstm_engine import KINDS, UNK, ModelConfig, Vocab, init_model, spectral_radius
-from lstm_engine import analysis as A
+from lstm_engine.analyses import edits, memory, unit_stats
 
 VOCAB = Vocab(list("abcdefghij xX#'\"()[]\n") + [UNK])
 TEXT = "ab 'cd' (e[f]g) hij\nx\"a b\" c"
@@ -18,31 +18,31 @@ def tiny(kind, **kw):
 def test_with_knobs_sets_radius_and_forget_bias_on_a_copy():
     m = tiny("lstm")
     before = m.params()["0/b_f"].copy()
-    k = A.with_knobs(m, radius=1.7, forget_bias=3.0)
+    k = memory.with_knobs(m, radius=1.7, forget_bias=3.0)
     assert np.allclose(m.params()["0/b_f"], before)  # original untouched
     assert np.allclose(k.params()["0/b_f"], 3.0)
     for s in "ifoc":
         assert spectral_radius(k.params()[f"0/W_h{s}"]) == pytest.approx(1.7)
-    assert A.with_knobs(tiny("rnn"), forget_bias=3.0).params().keys() == tiny("rnn").params().keys()
+    assert memory.with_knobs(tiny("rnn"), forget_bias=3.0).params().keys() == tiny("rnn").params().keys()
 
 
 def test_fresh_model_applies_radius_and_bias():
-    m = A.fresh_model("lstm", VOCAB, hidden_size=6, radius=0.5, forget_bias=0.0)
+    m = memory.fresh_model("lstm", VOCAB, hidden_size=6, radius=0.5, forget_bias=0.0)
     assert spectral_radius(m.params()["0/W_hf"]) == pytest.approx(0.5)
     assert np.all(m.params()["0/b_f"] == 0.0)
-    assert A.fresh_model("rnn", VOCAB, hidden_size=6, radius=2.0).kind == "rnn"
+    assert memory.fresh_model("rnn", VOCAB, hidden_size=6, radius=2.0).kind == "rnn"
 
 
 def test_fit_length_repeats_and_cuts():
-    assert A.fit_length("abc", 7) == "abcabca"
-    assert A.fit_length("abcdef", 2) == "ab"
-    assert A.fit_length("", 5) == ""
+    assert memory.fit_length("abc", 7) == "abcabca"
+    assert memory.fit_length("abcdef", 2) == "ab"
+    assert memory.fit_length("", 5) == ""
 
 
 # ----------------------------------------------------------------------------- gradients
 def test_gradient_curves_match_engine_norms_reversed_and_normalised():
     models = {k.upper(): tiny(k) for k in KINDS}
-    curves = A.gradient_curves(models, TEXT)
+    curves = memory.gradient_curves(models, TEXT)
     assert [c.label for c in curves] == ["LSTM", "LSTM cell", "GRU", "RNN"]
     for c in curves:
         g = models[c.label.split()[0]].gradient_norms(TEXT)
@@ -55,51 +55,51 @@ def test_gradient_curves_match_engine_norms_reversed_and_normalised():
 
 def test_fall_below_is_the_first_distance_under_one_percent():
     rel = np.array([1.0, 0.5, 0.02, 0.009, 0.5, 0.001])
-    assert A.fall_below(rel) == 3
-    assert A.fall_below(np.ones(4)) is None
+    assert memory.fall_below(rel) == 3
+    assert memory.fall_below(np.ones(4)) is None
 
 
 def test_decay_per_step_recovers_a_geometric_rate():
     rel = 0.9 ** np.arange(60.0)
     rel[::7] *= 3  # wiggles do not change the fitted rate much
-    assert A.decay_per_step(rel) == pytest.approx(0.9, abs=0.01)
-    assert A.decay_per_step(np.ones(5)) is None  # too short to fit
-    assert A.decay_per_step(np.ones(40)) == pytest.approx(1.0)
-    assert A.decay_per_step(np.zeros(40)) is None
+    assert memory.decay_per_step(rel) == pytest.approx(0.9, abs=0.01)
+    assert memory.decay_per_step(np.ones(5)) is None  # too short to fit
+    assert memory.decay_per_step(np.ones(40)) == pytest.approx(1.0)
+    assert memory.decay_per_step(np.zeros(40)) is None
 
 
 def test_small_radius_vanishes_and_large_radius_does_not():
-    text = A.fit_length(TEXT, 120)
-    small = A.gradient_curves({"RNN": A.fresh_model("rnn", VOCAB, 16, radius=0.5)}, text)[0]
-    large = A.gradient_curves({"RNN": A.fresh_model("rnn", VOCAB, 16, radius=2.0)}, text)[0]
+    text = memory.fit_length(TEXT, 120)
+    small = memory.gradient_curves({"RNN": memory.fresh_model("rnn", VOCAB, 16, radius=0.5)}, text)[0]
+    large = memory.gradient_curves({"RNN": memory.fresh_model("rnn", VOCAB, 16, radius=2.0)}, text)[0]
     assert small.below is not None and small.below < 20
     assert large.below is None
     assert small.decay < 0.8 and large.decay > 1.0
 
 
 def test_bigger_forget_bias_keeps_the_lstm_cell_path_alive_longer():
-    text = A.fit_length(TEXT, 150)
+    text = memory.fit_length(TEXT, 150)
     far = []
     for fb in (0.0, 3.0):
-        m = A.fresh_model("lstm", VOCAB, 16, radius=1.0, forget_bias=fb)
-        cell = A.gradient_curves({"LSTM": m}, text)[1]
+        m = memory.fresh_model("lstm", VOCAB, 16, radius=1.0, forget_bias=fb)
+        cell = memory.gradient_curves({"LSTM": m}, text)[1]
         far.append(cell.below if cell.below is not None else 10**9)
     assert far[0] < far[1]
 
 
 # ----------------------------------------------------------------------------- divergence
 def test_replace_first_picks_a_different_character():
-    assert A.replace_first("xyz", VOCAB) == "Xyz"
-    assert A.replace_first("abc", VOCAB) == "xbc"
-    assert A.replace_first("abc", VOCAB, "#") == "#bc"
-    assert A.replace_first("", VOCAB) == ""
+    assert memory.replace_first("xyz", VOCAB) == "Xyz"
+    assert memory.replace_first("abc", VOCAB) == "xbc"
+    assert memory.replace_first("abc", VOCAB, "#") == "#bc"
+    assert memory.replace_first("", VOCAB) == ""
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_state_divergence_is_the_norm_of_the_state_difference(kind):
     m = tiny(kind)
-    d = A.state_divergence("M", m, TEXT, A.replace_first(TEXT, VOCAB))
-    a, b = m.run(TEXT), m.run(A.replace_first(TEXT, VOCAB))
+    d = memory.state_divergence("M", m, TEXT, memory.replace_first(TEXT, VOCAB))
+    a, b = m.run(TEXT), m.run(memory.replace_first(TEXT, VOCAB))
     assert np.allclose(d.dh, np.linalg.norm(a.h - b.h, axis=1))
     assert d.dh[0] > 0
     assert (d.dc is not None) == (kind == "lstm")
@@ -108,7 +108,7 @@ def test_state_divergence_is_the_norm_of_the_state_difference(kind):
 
 
 def test_identical_texts_do_not_diverge():
-    d = A.state_divergence("M", tiny("lstm"), TEXT, TEXT)
+    d = memory.state_divergence("M", tiny("lstm"), TEXT, TEXT)
     assert np.all(d.dh == 0)
 
 
@@ -118,68 +118,68 @@ def test_gate_saturation_counts_fractions_per_unit():
         "input": np.array([[0.05, 0.5], [0.95, 0.5], [0.05, 0.99], [0.5, 0.99]]),
         "candidate": np.zeros((4, 2)),
     }
-    (s,) = A.gate_saturation(gates)
+    (s,) = unit_stats.gate_saturation(gates)
     assert s.gate == "input"
     assert np.allclose(s.low, [0.5, 0.0]) and np.allclose(s.high, [0.25, 0.5])
 
 
 def test_gate_saturation_of_a_real_trace():
     tr = tiny("lstm").run(TEXT)
-    sats = A.gate_saturation(tr.gates)
+    sats = unit_stats.gate_saturation(tr.gates)
     assert [s.gate for s in sats] == ["input", "forget", "output"]
     f = tr.gates["forget"]
     assert np.allclose(sats[1].high, (f > 0.9).mean(axis=0))
-    assert A.gate_saturation(tiny("rnn").run(TEXT).gates) == []
-    assert [s.gate for s in A.gate_saturation(tiny("gru").run(TEXT).gates)] == ["update", "reset"]
+    assert unit_stats.gate_saturation(tiny("rnn").run(TEXT).gates) == []
+    assert [s.gate for s in unit_stats.gate_saturation(tiny("gru").run(TEXT).gates)] == ["update", "reset"]
 
 
 # ----------------------------------------------------------------------------- patterns
 def test_quote_signal_follows_quotes_but_not_apostrophes():
     toks = list("a 'bc' don't \"x\"")
-    s = A.quote_signal(toks)
+    s = unit_stats.quote_signal(toks)
     assert "".join(ch for ch, v in zip(toks, s, strict=True) if v) == "'bc\"x"
-    assert A.quote_signal(list("'open")).tolist() == [1, 1, 1, 1, 1]
+    assert unit_stats.quote_signal(list("'open")).tolist() == [1, 1, 1, 1, 1]
 
 
 def test_paren_signal_is_the_depth():
-    assert A.paren_signal(list("a(b[c])d)")).tolist() == [0, 1, 1, 2, 2, 1, 0, 0, 0]
+    assert unit_stats.paren_signal(list("a(b[c])d)")).tolist() == [0, 1, 1, 2, 2, 1, 0, 0, 0]
 
 
 def test_word_position_and_line_start():
-    assert A.word_position_signal(list("ab c_1 .")).tolist() == [1, 2, 0, 1, 2, 3, 0, 0]
-    assert A.line_start_signal(list("ab\ncd\n")).tolist() == [1, 0, 0, 1, 0, 0]
+    assert unit_stats.word_position_signal(list("ab c_1 .")).tolist() == [1, 2, 0, 1, 2, 3, 0, 0]
+    assert unit_stats.line_start_signal(list("ab\ncd\n")).tolist() == [1, 0, 0, 1, 0, 0]
 
 
 def test_span_signal_clips():
-    assert A.span_signal(5, 1, 3).tolist() == [0, 1, 1, 0, 0]
-    assert A.span_signal(3, -2, 10).tolist() == [1, 1, 1]
-    assert A.span_signal(3, 2, 1).sum() == 0
+    assert unit_stats.span_signal(5, 1, 3).tolist() == [0, 1, 1, 0, 0]
+    assert unit_stats.span_signal(3, -2, 10).tolist() == [1, 1, 1]
+    assert unit_stats.span_signal(3, 2, 1).sum() == 0
     with pytest.raises(ValueError):
-        A.pattern_signal(list("ab"), "nonsense")
+        unit_stats.pattern_signal(list("ab"), "nonsense")
 
 
 def test_rank_units_finds_the_planted_unit():
     rng = np.random.default_rng(0)
-    signal = A.paren_signal(list("a(b(c)d)e(f)g" * 3))
+    signal = unit_stats.paren_signal(list("a(b(c)d)e(f)g" * 3))
     states = rng.normal(size=(signal.size, 5)) * 0.1
     states[:, 3] += signal
     states[:, 1] -= 0.5 * signal
     states[:, 4] = 0.7  # a constant unit
-    r = A.rank_units(states, signal)
+    r = unit_stats.rank_units(states, signal)
     assert r.order[0] == 3 and r.order[1] == 1
     assert r.corr[1] < 0 and r.corr[4] == 0 and not r.constant
     assert r.corr[3] == pytest.approx(np.corrcoef(states[:, 3], signal)[0, 1])
 
 
 def test_rank_units_with_a_constant_signal():
-    r = A.rank_units(np.random.default_rng(1).normal(size=(6, 3)), np.zeros(6))
+    r = unit_stats.rank_units(np.random.default_rng(1).normal(size=(6, 3)), np.zeros(6))
     assert r.constant and np.all(r.corr == 0)
 
 
 # ----------------------------------------------------------------------------- what if
 def test_edit_delta_is_zero_before_the_edit_and_not_after():
     m = tiny("lstm")
-    d = A.edit_delta(m, "abc (d) e", "abc [d) e")
+    d = edits.edit_delta(m, "abc (d) e", "abc [d) e")
     assert np.all(d.dh[:4] == 0) and np.all(d.dc[:4] == 0)
     assert np.abs(d.dc[4]).sum() > 0
     assert d.changed.tolist() == [i == 4 for i in range(9)]
@@ -188,19 +188,19 @@ def test_edit_delta_is_zero_before_the_edit_and_not_after():
 
 
 def test_align_edit_matches_around_insertions_and_deletions():
-    match, changed = A.align_edit(list("abcd"), list("abXcd"))
+    match, changed = edits.align_edit(list("abcd"), list("abXcd"))
     assert match.tolist() == [0, 1, 1, 2, 3] and changed.tolist() == [0, 0, 1, 0, 0]
-    match, changed = A.align_edit(list("abXcd"), list("abcd"))
+    match, changed = edits.align_edit(list("abXcd"), list("abcd"))
     assert match.tolist() == [0, 1, 3, 4] and changed.tolist() == [0, 0, 1, 0]
-    match, changed = A.align_edit(list("abc"), list("abc"))
+    match, changed = edits.align_edit(list("abc"), list("abc"))
     assert match.tolist() == [0, 1, 2] and not changed.any()
-    match, _ = A.align_edit([], list("ab"))
+    match, _ = edits.align_edit([], list("ab"))
     assert match.tolist() == [-1, -1]
 
 
 def test_edit_delta_after_an_insertion_compares_matching_characters():
     m = tiny("gru")
-    d = A.edit_delta(m, "abcdef", "abXcdef")
+    d = edits.edit_delta(m, "abcdef", "abXcdef")
     a, b = m.run("abcdef"), m.run("abXcdef")
     assert d.dh.shape == (7, 8) and d.dc is None and d.edited == list("abXcdef")
     assert np.allclose(d.dh[2], b.h[2] - a.h[1])  # X against the state before the edit

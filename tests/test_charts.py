@@ -6,7 +6,7 @@ import pytest
 
 from explorer import charts as C
 from lstm_engine import UNK, ModelConfig, Vocab, init_model
-from lstm_engine import explain as E
+from lstm_engine.analyses import step, unit_stats
 
 PAYLOAD = "<img src=x onerror=alert(1)>&"
 VOCAB = Vocab(sorted(set(PAYLOAD + "ab ()\n")) + [UNK])
@@ -84,14 +84,14 @@ def test_user_characters_reach_plotly_only_escaped(trace):
 
 
 def test_surprise_strip_holds_the_bits(trace):
-    bits = E.surprise_bits(trace)
+    bits = unit_stats.surprise_bits(trace)
     hm = C.surprise_strip(bits, trace.tokens, "s").data[0]
     assert np.array_equal(np.asarray(hm.z), bits[None, :], equal_nan=True)
     assert (hm.zmin, hm.zmax) == (0.0, C.SURPRISE_MAX)
 
 
 def test_gate_bars_are_a_slice_at_the_step(trace):
-    arrays = E.trace_arrays(trace)
+    arrays = unit_stats.trace_arrays(trace)
     units = [5, 1]
     scales = {n: "gate" for n in arrays} | {"candidate": "tanh", "cell": "cell", "hidden": "tanh"}
     fig = C.gate_bars({n: a[4] for n, a in arrays.items()}, scales, units, {n: n for n in arrays})
@@ -112,7 +112,7 @@ def test_matvec_product_panel_is_v_times_W():
 
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
 def test_cell_diagram_labels_every_box_with_its_values(kind):
-    bd = E.tiny_random(kind, seed=0).step()
+    bd = step.tiny_random(kind, seed=0).step()
     values = {name: t.act for name, t in bd.terms.items()} | {"h_prev": bd.h_prev, "h": bd.h, "x": bd.x}
     if kind == "lstm":
         values |= {"c_prev": bd.c_prev, "c": bd.c, "tanh_c": bd.tanh_c}
@@ -126,7 +126,7 @@ def test_cell_diagram_labels_every_box_with_its_values(kind):
 
 
 def test_retention_lines_are_the_mean_over_units():
-    ret = E.memory_retention(E.forget_bias_cell(0.0), steps=5)
+    ret = step.memory_retention(step.forget_bias_cell(0.0), steps=5)
     fig = C.retention_figure(ret, "t", "k", "b={bias:g}")
     assert [d.name for d in fig.data] == ["b=0", "b=1"]
     assert np.allclose(fig.data[1].y, ret[1.0].mean(axis=1))

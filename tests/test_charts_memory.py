@@ -6,7 +6,7 @@ import pytest
 
 from explorer import charts_memory as C
 from lstm_engine import KINDS, UNK, ModelConfig, Vocab, init_model
-from lstm_engine import analysis as A
+from lstm_engine.analyses import edits, memory, unit_stats
 
 VOCAB = Vocab(list("abcdefghij xX'\"()<>&\n") + [UNK])
 TEXT = "ab 'cd' (e[f]g) hij\nx\"a b\" c <b>&"
@@ -29,7 +29,7 @@ def test_char_label_makes_whitespace_visible_and_escapes_markup():
 
 
 def test_gradient_chart_traces_are_the_relative_curves():
-    curves = A.gradient_curves({k.upper(): tiny(k) for k in KINDS}, A.fit_length(TEXT, 80))
+    curves = memory.gradient_curves({k.upper(): tiny(k) for k in KINDS}, memory.fit_length(TEXT, 80))
     fig = C.gradient_chart(curves)
     assert isinstance(fig, go.Figure)
     assert [t.name for t in lines(fig)] == [c.label for c in curves]
@@ -42,11 +42,11 @@ def test_gradient_chart_traces_are_the_relative_curves():
     for m, c in zip(markers, [c for c in curves if c.below is not None], strict=True):
         assert m.x[0] == c.below and m.y[0] == pytest.approx(c.relative[c.below])
     assert fig.layout.yaxis.type == "log"
-    assert fig.layout.shapes[0].y0 == A.THRESHOLD
+    assert fig.layout.shapes[0].y0 == memory.THRESHOLD
 
 
 def test_gradient_chart_in_chinese():
-    curves = A.gradient_curves({"LSTM": tiny("lstm")}, TEXT)
+    curves = memory.gradient_curves({"LSTM": tiny("lstm")}, TEXT)
     fig = C.gradient_chart(curves, "zh")
     assert "末步" in fig.layout.yaxis.title.text
     assert [t.name for t in lines(fig)] == ["LSTM", "LSTM 细胞通路"]
@@ -83,7 +83,9 @@ def test_loss_chart_has_training_and_validation():
 
 
 def test_divergence_chart_plots_the_state_distance():
-    divs = [A.state_divergence(k, tiny(k), TEXT, A.replace_first(TEXT, VOCAB)) for k in ("rnn", "lstm")]
+    divs = [
+        memory.state_divergence(k, tiny(k), TEXT, memory.replace_first(TEXT, VOCAB)) for k in ("rnn", "lstm")
+    ]
     fig = C.divergence_chart(divs)
     for tr, d in zip(fig.data, divs, strict=True):
         assert np.allclose(tr.y, d.dh) and tr.name == d.label
@@ -93,7 +95,7 @@ def test_divergence_chart_plots_the_state_distance():
 
 def test_saturation_chart_has_one_scatter_per_gate():
     trace = tiny("lstm").run(TEXT)
-    sats = A.gate_saturation(trace.gates)
+    sats = unit_stats.gate_saturation(trace.gates)
     fig = C.saturation_chart(sats)
     assert len(fig.data) == 3
     for tr, s in zip(fig.data, sats, strict=True):
@@ -104,8 +106,8 @@ def test_saturation_chart_has_one_scatter_per_gate():
 
 def test_top_units_chart_shows_the_ranked_units_and_the_signal():
     trace = tiny("lstm").run(TEXT)
-    signal = A.pattern_signal(trace.tokens, "quotes")
-    r = A.rank_units(trace.h, signal)
+    signal = unit_stats.pattern_signal(trace.tokens, "quotes")
+    r = unit_stats.rank_units(trace.h, signal)
     top = list(r.order[:3])
     fig = C.top_units_chart(trace.h, top, r.corr, trace.tokens, signal)
     sig, heat = fig.data
@@ -138,7 +140,7 @@ def test_unit_text_chart_colours_each_character_by_its_value():
 
 def test_delta_heatmap_is_the_edit_difference():
     m = tiny("lstm")
-    d = A.edit_delta(m, "ab (cd) e", "ab [cd) e")
+    d = edits.edit_delta(m, "ab (cd) e", "ab [cd) e")
     fig = C.delta_heatmap(d.dc, d.edited, d.changed, "Δc")
     assert np.allclose(fig.data[0].z, d.dc.T)
     assert [s.x0 for s in fig.layout.shapes] == [3]

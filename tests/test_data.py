@@ -2,7 +2,7 @@
 
 import pytest
 
-from lstm_engine.data import decode_upload, default_corpus, split_corpus
+from lstm_engine.training.data import decode_upload, default_corpus, split_corpus
 
 
 def test_default_corpus_is_the_pydoc_topics_text_and_deterministic():

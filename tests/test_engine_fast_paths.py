@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from lstm_engine import KINDS
-from lstm_engine.cells import GATES, gru_step_forward, lstm_step_forward, rnn_step_forward
-from lstm_engine.sequence import Steps, layer_backward, layer_forward
+from lstm_engine.core.cells import GATES, gru_step_forward, lstm_step_forward, rnn_step_forward
+from lstm_engine.core.sequence import Steps, layer_backward, layer_forward
 
 T, B, H = 7, 3, 5
 

@@ -5,7 +5,7 @@ import pytest
 from gradcheck import numerical_gradient, rel_error
 
 from lstm_engine import KINDS, ModelConfig, Vocab, init_model
-from lstm_engine.cells import (
+from lstm_engine.core.cells import (
     GATES,
     gru_step_backward,
     gru_step_forward,
@@ -14,7 +14,7 @@ from lstm_engine.cells import (
     rnn_step_backward,
     rnn_step_forward,
 )
-from lstm_engine.sequence import cross_entropy
+from lstm_engine.core.sequence import cross_entropy
 
 TOL = 1e-6
 B, H = 3, 4

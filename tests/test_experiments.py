@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from lstm_engine.experiments import (
+from lstm_engine.training.experiments import (
     ADDING_CHANCE,
     CSV_FIELDS,
     MemoryConfig,
@@ -49,7 +49,7 @@ def test_sweep_runs_lstm_per_forget_bias_and_other_kinds_once(tmp_path, capsys):
     rows = load_memory_results(out)
     keys = sorted((r["kind"], r["forget_bias"], r["seed"]) for r in rows)
     assert keys == [("gru", 1.0, 0), ("gru", 1.0, 1)] + [("lstm", b, s) for b in (1.0, 5.0) for s in (0, 1)]
-    assert out.read_text().startswith("# python -m lstm_engine.experiments memory --kinds gru,lstm")
+    assert out.read_text().startswith("# python -m lstm_engine.training.experiments memory --kinds gru,lstm")
 
 
 def test_recall_distractors_can_be_a_single_blank_symbol():
@@ -134,7 +134,7 @@ def test_results_csv_round_trip(tmp_path):
         seed=0,
     )
     path = tmp_path / "r.csv"
-    write_results_csv([row], path, ["python -m lstm_engine.experiments memory ..."])
+    write_results_csv([row], path, ["python -m lstm_engine.training.experiments memory ..."])
     assert path.read_text().startswith("# python -m")
     assert load_memory_results(path) == [row]
 

@@ -1,4 +1,4 @@
-"""lstm_engine.explain: every term of a cell update, the tiny cell presets, unit ordering,
+"""lstm_engine.analyses.step and .units: every term of a cell update, the tiny cell presets, unit ordering,
 surprise and the tidy trace table, checked against the engine's own trace."""
 
 import subprocess
@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from lstm_engine import KINDS, UNK, ModelConfig, Vocab, init_model
-from lstm_engine import explain as E
-from lstm_engine.cells import sigmoid
+from lstm_engine.analyses import step, unit_stats
+from lstm_engine.core.cells import sigmoid
+from lstm_engine.core.model import SUFFIXES
 
 VOCAB = Vocab(list("abc (')<>\n") + [UNK])
 
@@ -20,7 +21,7 @@ def model(request):
 
 
 def test_explain_imports_no_ui_library():
-    code = "import sys, lstm_engine.explain; print(sorted(m for m in ('streamlit','plotly','pandas') if m in sys.modules))"
+    code = "import sys, lstm_engine.analyses.step, lstm_engine.analyses.unit_stats; print(sorted(m for m in ('streamlit','plotly','pandas') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -30,7 +31,7 @@ def test_model_step_reproduces_the_trace_at_every_step_and_layer(model):
     for layer in range(2):
         lt = trace.layers[layer]
         for t in range(len(trace.tokens)):
-            bd = E.model_step(model, trace, t, layer)
+            bd = step.model_step(model, trace, t, layer)
             assert np.allclose(bd.h, lt.h[t], atol=1e-12)
             if model.kind == "lstm":
                 assert np.allclose(bd.c, lt.c[t], atol=1e-12)
@@ -46,7 +47,7 @@ def test_model_step_reproduces_the_trace_at_every_step_and_layer(model):
 
 def test_layer0_input_is_the_one_hot_character_and_its_term_is_a_row_of_W_x(model):
     trace = model.run("cab")
-    bd = E.model_step(model, trace, 1, 0)
+    bd = step.model_step(model, trace, 1, 0)
     assert bd.x.sum() == 1 and bd.x[VOCAB.index["a"]] == 1
     s = next(iter(bd.terms.values())).suffix
     assert np.allclose(next(iter(bd.terms.values())).x_term, bd.params[f"W_x{s}"][VOCAB.index["a"]])
@@ -54,11 +55,11 @@ def test_layer0_input_is_the_one_hot_character_and_its_term_is_a_row_of_W_x(mode
 
 def test_model_step_rejects_a_step_outside_the_trace(model):
     with pytest.raises(IndexError):
-        E.model_step(model, model.run("ab"), 2)
+        step.model_step(model, model.run("ab"), 2)
 
 
 def test_boss_raise_forgets_the_old_cell_and_writes_one():
-    cell = E.boss_raise()
+    cell = step.boss_raise()
     assert cell.params["W_xi"].shape == (3, 2) and cell.params["W_hi"].shape == (2, 2)
     assert np.allclose(cell.c_prev, [0.7, 0.3]) and np.allclose(cell.h_prev, [1, 1])
     assert np.allclose(cell.x, [1, -1, 1])
@@ -70,28 +71,30 @@ def test_boss_raise_forgets_the_old_cell_and_writes_one():
 
 
 def test_forget_bias_moves_the_forget_gate_and_keeps_memory_longer():
-    f0 = E.forget_bias_cell(0.0).step().terms["forget"].act
-    f1 = E.forget_bias_cell(1.0).step().terms["forget"].act
+    f0 = step.forget_bias_cell(0.0).step().terms["forget"].act
+    f1 = step.forget_bias_cell(1.0).step().terms["forget"].act
     assert np.all(np.abs(f0 - 0.5) < 0.1) and np.all(np.abs(f1 - sigmoid(1.0)) < 0.1)
-    ret = E.memory_retention(E.forget_bias_cell(0.0), steps=12)
+    ret = step.memory_retention(step.forget_bias_cell(0.0), steps=12)
     assert set(ret) == {0.0, 1.0} and ret[0.0].shape == (12, 2)
     assert np.all(ret[1.0] > ret[0.0])
     assert np.all(np.diff(ret[0.0], axis=0) < 0)  # a product of numbers in (0, 1) only shrinks
     with pytest.raises(ValueError):
-        E.memory_retention(E.tiny_random("gru"))
+        step.memory_retention(step.tiny_random("gru"))
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_tiny_tables_round_trip_and_nan_becomes_zero(kind):
-    cell = E.tiny_random(kind, seed=3)
-    tables = {s: E.tiny_gate_table(cell, s) for s in E.SUFFIXES[kind]}
+    cell = step.tiny_random(kind, seed=3)
+    tables = {s: step.tiny_gate_table(cell, s) for s in SUFFIXES[kind]}
     assert all(t.shape == (6, 2) for t in tables.values())
-    back = E.tiny_from_tables(kind, tables, cell.x, cell.h_prev, cell.c_prev)
+    back = step.tiny_from_tables(kind, tables, cell.x, cell.h_prev, cell.c_prev)
     assert all(np.array_equal(back.params[k], cell.params[k]) for k in cell.params)
     first = next(iter(tables))
     tables[first] = tables[first].copy()
     tables[first][0, 0] = np.nan
-    assert E.tiny_from_tables(kind, tables, cell.x, cell.h_prev, cell.c_prev).params[f"W_x{first}"][0, 0] == 0
+    assert (
+        step.tiny_from_tables(kind, tables, cell.x, cell.h_prev, cell.c_prev).params[f"W_x{first}"][0, 0] == 0
+    )
 
 
 def test_top_contributions_show_the_biggest_rows_and_account_for_the_rest():
@@ -99,14 +102,14 @@ def test_top_contributions_show_the_biggest_rows_and_account_for_the_rest():
     v, W = rng.normal(size=20), rng.normal(size=(20, 7))
     v[3] = 0.0
     units = [6, 1, 4]
-    rows, rest = E.top_contributions(v, W, units, k=5)
+    rows, rest = step.top_contributions(v, W, units, k=5)
     assert len(rows) == 5 and list(rows) == sorted(rows) and 3 not in rows
     assert np.allclose(v[rows] @ W[rows][:, units] + rest, (v @ W)[units])
     score = np.abs(v[:, None] * W[:, units]).max(axis=1)
     assert score[rows].min() >= np.delete(score, rows).max()
     one_hot = np.zeros(20)
     one_hot[9] = 1
-    rows, rest = E.top_contributions(one_hot, W, units)
+    rows, rest = step.top_contributions(one_hot, W, units)
     assert list(rows) == [9] and np.allclose(rest, 0)
 
 
@@ -116,35 +119,35 @@ def test_unit_ordering_by_index_activity_and_cluster():
     a, b = rng.normal(size=T), rng.normal(size=T)
     # units 0, 2, 4 follow pattern a, units 1, 3, 5 pattern b; unit 5 moves most
     values = np.stack([a, b, 0.5 * a, 2 * b, 0.2 * a + 0.01, 3 * b], axis=1)
-    act = E.unit_activity([values])
+    act = unit_stats.unit_activity([values])
     assert np.allclose(act, values.std(axis=0) / values.std(axis=0).mean())
     # a second array 100 times larger weighs the same as the first
-    both = E.unit_activity([values, 100 * values[:, ::-1]])
+    both = unit_stats.unit_activity([values, 100 * values[:, ::-1]])
     assert np.allclose(both, (act + act[::-1]) / 2)
-    assert list(E.top_units(act, 2)) == [3, 5]
+    assert list(unit_stats.top_units(act, 2)) == [3, 5]
     units = np.arange(6)
-    assert list(E.order_units([values], units, "index")) == list(range(6))
-    assert list(E.order_units([values], units, "activity")) == list(np.argsort(-values.std(axis=0)))
-    order = list(E.order_units([values], units, "cluster"))
+    assert list(unit_stats.order_units([values], units, "index")) == list(range(6))
+    assert list(unit_stats.order_units([values], units, "activity")) == list(np.argsort(-values.std(axis=0)))
+    order = list(unit_stats.order_units([values], units, "cluster"))
     assert sorted(order) == list(range(6))
     groups = ["a" if u % 2 == 0 else "b" for u in order]
     assert groups in (list("aaabbb"), list("bbbaaa"))  # each pattern's units sit together
     with pytest.raises(ValueError):
-        E.order_units([values], units, "random")
+        unit_stats.order_units([values], units, "random")
 
 
 def test_surprise_is_minus_log2_of_the_actual_next_character(model):
     trace = model.run("abca")
-    bits = E.surprise_bits(trace)
+    bits = unit_stats.surprise_bits(trace)
     assert bits.shape == (4,) and np.isnan(bits[-1])
     for t in range(3):
         assert np.isclose(bits[t], -np.log2(trace.probs[t, trace.ids[t + 1]]))
-    assert np.isnan(E.surprise_bits(model.run("a"))).all()
+    assert np.isnan(unit_stats.surprise_bits(model.run("a"))).all()
 
 
 def test_trace_columns_are_a_tidy_long_table(model):
     trace = model.run("ab'")
-    cols = E.trace_columns(trace)
+    cols = unit_stats.trace_columns(trace)
     n = {len(v) for v in cols.values()}
     assert len(n) == 1
     per_layer = len(trace.layers[0].gates) + len(trace.layers[0].pre) + (model.kind == "lstm") + 1
@@ -163,23 +166,25 @@ def test_trace_arrays_follow_the_page_order():
         "rnn": ["hidden"],
     }.items():
         m = init_model(ModelConfig(kind=kind, hidden_size=3, seed=0), VOCAB)
-        assert list(E.trace_arrays(m.run("ab"))) == names
+        assert list(unit_stats.trace_arrays(m.run("ab"))) == names
 
 
 def test_equations_hold_only_numbers_and_show_this_steps_values():
-    bd = E.boss_raise().step()
-    eqs = E.equations_latex(bd, [0, 1])
+    bd = step.boss_raise().step()
+    eqs = step.equations_latex(bd, [0, 1])
     assert len(eqs) == 6  # I, F, O, C̃, C, H
     assert r"\begin{bmatrix}0.700 & 0.300\end{bmatrix}" in eqs[4]
-    assert E.latex_vector(bd.h) in eqs[5]
-    gru = E.tiny_random("gru").step()
-    assert len(E.equations_latex(gru, [1])) == 4
-    assert len(E.equations_latex(E.tiny_random("rnn").step(), [0])) == 1
-    assert E.latex_number(float("nan")) == r"\text{nan}" and E.latex_number(2.5e-5) == r"2.5\times 10^{-5}"
+    assert step.latex_vector(bd.h) in eqs[5]
+    gru = step.tiny_random("gru").step()
+    assert len(step.equations_latex(gru, [1])) == 4
+    assert len(step.equations_latex(step.tiny_random("rnn").step(), [0])) == 1
+    assert (
+        step.latex_number(float("nan")) == r"\text{nan}" and step.latex_number(2.5e-5) == r"2.5\times 10^{-5}"
+    )
 
 
 def test_breakdown_columns_have_one_value_per_unit(model):
     trace = model.run("abc")
-    cols = E.breakdown_columns(E.model_step(model, trace, 2, 1))
+    cols = step.breakdown_columns(step.model_step(model, trace, 2, 1))
     assert all(len(v) == 5 for v in cols.values())
     assert np.allclose(cols["h"], trace.layers[1].h[2])

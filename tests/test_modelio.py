@@ -23,9 +23,9 @@ from lstm_engine import (
     init_model,
     load_model,
     model_to_bytes,
-    modelio,
     save_model,
 )
+from lstm_engine.core import modelio
 
 VOCAB = Vocab(list("abc xyz()\n") + [UNK])
 

@@ -16,10 +16,10 @@ import pytest
 from pagetest import ROOT, decode, open_page, set_small
 from streamlit.testing.v1 import AppTest
 
-import lstm_engine.train as trainer
+import lstm_engine.training.train as trainer
 from explorer.state import MODELS_DIR, USER_MODELS
-from lstm_engine import analysis as A
-from lstm_engine import explain, load_model
+from lstm_engine import load_model
+from lstm_engine.analyses import memory, unit_stats
 
 pytestmark = pytest.mark.skipif(not (MODELS_DIR / "lstm.npz").exists(), reason="shipped models missing")
 TEXT = 'print("Hello, world!")  # the (quotes) open and close'
@@ -83,14 +83,14 @@ def test_surprise_is_finite_when_the_softmax_underflows(huge):
     for model in huge.values():
         trace = model.run(TEXT)
         assert (trace.probs == 0).any()  # the case that used to give −log2(0) = inf
-        bits = explain.surprise_bits(trace)
+        bits = unit_stats.surprise_bits(trace)
         assert np.isfinite(bits[:-1]).all() and np.isnan(bits[-1])
         assert np.nanmax(bits) <= -np.log2(1e-300) + 1e-9
 
 
 def test_overflowing_gradients_are_cut_and_reported():
-    text = A.fit_length(TEXT, 501)
-    curves = A.gradient_curves({k: scaled(k, 10.0) for k in ("lstm", "gru", "rnn")}, text)
+    text = memory.fit_length(TEXT, 501)
+    curves = memory.gradient_curves({k: scaled(k, 10.0) for k in ("lstm", "gru", "rnn")}, text)
     assert any(c.overflow is not None for c in curves)
     for c in curves:
         for arr in (c.distance, c.norm, c.relative):
@@ -103,7 +103,7 @@ def test_overflowing_gradients_are_cut_and_reported():
 
 
 def test_a_zero_gradient_is_flagged_instead_of_drawn(huge):
-    (c,) = A.gradient_curves({"GRU": huge["gru"]}, A.fit_length(TEXT, 501))  # certain and right
+    (c,) = memory.gradient_curves({"GRU": huge["gru"]}, memory.fit_length(TEXT, 501))  # certain and right
     assert c.zero and c.below is None and c.decay is None and not c.relative.any()
 
 

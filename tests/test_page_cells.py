@@ -7,7 +7,7 @@ from pagetest import ROOT, figures, open_page
 
 from explorer.texts import t
 from lstm_engine import UNK, ModelConfig, Vocab, init_model, load_model
-from lstm_engine import analysis as A
+from lstm_engine.analyses import edits, unit_stats
 
 DEFAULT = t("cells.default_text")
 
@@ -34,18 +34,18 @@ def test_defaults_match_the_engine(default_page, lstm):
     assert at.title[0].value == "Inside the cells"
     figs = by_key(at)
     trace = lstm.run(DEFAULT)
-    sats = A.gate_saturation(trace.gates)
+    sats = unit_stats.gate_saturation(trace.gates)
     for tr, s in zip(figs["sat"].data, sats, strict=True):
         assert np.allclose(tr.x, s.low) and np.allclose(tr.y, s.high)
-    signal = A.quote_signal(trace.tokens)
-    ranking = A.rank_units(trace.h, signal)
+    signal = unit_stats.quote_signal(trace.tokens)
+    ranking = unit_stats.rank_units(trace.h, signal)
     top = [int(u) for u in ranking.order[:5]]
     assert np.allclose(figs["top"].data[0].y, signal)
     assert np.allclose(figs["top"].data[1].z, trace.h[:, top].T)
     assert at.selectbox(key="cells_unit").value == top[0]
     unit_z = np.array(figs["unit"].data[0].z, dtype=float)
     assert np.allclose(np.sort(unit_z[~np.isnan(unit_z)]), np.sort(trace.h[:, top[0]]))
-    d = A.edit_delta(lstm, t("cells.original_default"), t("cells.edited_default"))
+    d = edits.edit_delta(lstm, t("cells.original_default"), t("cells.edited_default"))
     assert np.allclose(figs["dc"].data[0].z, d.dc.T) and np.allclose(figs["dh"].data[0].z, d.dh.T)
     assert len(at.caption) >= 5  # one caption per chart (plus the model line)
 
@@ -58,8 +58,8 @@ def test_each_pattern_ranks_units_by_correlation(pattern, lstm):
     at.slider(key="cells_k").set_value(3).run()
     assert not at.exception
     trace = lstm.run(DEFAULT)
-    signal = A.pattern_signal(trace.tokens, pattern)
-    ranking = A.rank_units(trace.c, signal)
+    signal = unit_stats.pattern_signal(trace.tokens, pattern)
+    ranking = unit_stats.rank_units(trace.c, signal)
     top = by_key(at)["top"]
     assert np.allclose(top.data[0].y, signal)
     assert np.allclose(top.data[1].z, trace.c[:, ranking.order[:3]].T)
@@ -75,7 +75,7 @@ def test_a_marked_span_and_picking_a_unit(lstm):
     assert not at.exception
     assert any(x.value == "Marked: '\"with\" st'" for x in at.text)
     trace = lstm.run(DEFAULT)
-    ranking = A.rank_units(trace.h, A.span_signal(len(trace.tokens), 4, 13))
+    ranking = unit_stats.rank_units(trace.h, unit_stats.span_signal(len(trace.tokens), 4, 13))
     second = int(ranking.order[1])
     at.selectbox(key="cells_unit").set_value(second).run()
     unit = np.array(by_key(at)["unit"].data[0].z, dtype=float)
@@ -137,7 +137,7 @@ def test_what_if_controls(lstm):
     assert any(i.value == t("cells.no_change") for i in at.info)
     at.text_input(key="cells_original").set_value("abc (d) e")
     at.text_input(key="cells_edited").set_value("abc (dX) e").run()
-    d = A.edit_delta(lstm, "abc (d) e", "abc (dX) e")
+    d = edits.edit_delta(lstm, "abc (d) e", "abc (dX) e")
     figs = by_key(at)
     assert np.allclose(figs["dh"].data[0].z, d.dh.T)
     assert [s.x0 for s in figs["dc"].layout.shapes] == [6]

@@ -5,8 +5,9 @@ import pytest
 from pagetest import ROOT, figures, open_page
 
 from explorer.texts import t
-from lstm_engine import analysis as A
-from lstm_engine import experiments, load_model
+from lstm_engine import load_model
+from lstm_engine.analyses import memory
+from lstm_engine.training import experiments
 
 MODELS = ROOT / "assets" / "models"
 DEFAULT = t("memory.default_text")
@@ -31,8 +32,8 @@ def default_page():
 def test_defaults_plot_the_engine_gradient_curves(default_page, shipped):
     assert default_page.title[0].value == "RNN vs LSTM memory"
     grad, div = figures(default_page)[:2]
-    text = A.fit_length(DEFAULT, 201)
-    expected = A.gradient_curves(shipped, text)
+    text = memory.fit_length(DEFAULT, 201)
+    expected = memory.gradient_curves(shipped, text)
     traces = line_traces(grad)
     assert list(traces) == ["RNN", "GRU", "LSTM", "LSTM cell"]
     for c in expected:
@@ -44,9 +45,9 @@ def test_defaults_plot_the_engine_gradient_curves(default_page, shipped):
     for c in expected:
         assert (f"{c.label}: below 1% after {c.below} steps back" in markdown) == (c.below is not None)
     # the divergence chart: first character changed
-    changed = A.replace_first(text, shipped["LSTM"].vocab)
+    changed = memory.replace_first(text, shipped["LSTM"].vocab)
     for name, tr in line_traces(div).items():
-        assert np.allclose(tr.y, A.state_divergence(name, shipped[name], text, changed).dh)
+        assert np.allclose(tr.y, memory.state_divergence(name, shipped[name], text, changed).dh)
 
 
 def test_fresh_weights_follow_radius_and_forget_bias(shipped):
@@ -59,11 +60,11 @@ def test_fresh_weights_follow_radius_and_forget_bias(shipped):
     at.slider(key="mem_length").set_value(60).run()
     assert not at.exception
     traces = line_traces(figures(at)[0])
-    text = A.fit_length(DEFAULT, 61)
+    text = memory.fit_length(DEFAULT, 61)
     vocab = shipped["LSTM"].vocab
     for kind in ("rnn", "gru", "lstm"):
-        m = A.fresh_model(kind, vocab, 128, 0.5, 3.0)
-        curves = A.gradient_curves({kind.upper(): m}, text)
+        m = memory.fresh_model(kind, vocab, 128, 0.5, 3.0)
+        curves = memory.gradient_curves({kind.upper(): m}, text)
         for c in curves:
             assert np.allclose(traces[c.label].y, c.relative)
             assert traces[c.label].x[-1] == 59

@@ -8,7 +8,8 @@ from streamlit.testing.v1 import AppTest
 from test_page_gates import decode, figures
 
 from explorer.state import DEFAULT_TEXT, MODELS_DIR
-from lstm_engine import explain, load_model
+from lstm_engine import load_model
+from lstm_engine.analyses import step
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "one_step.py")
 pytestmark = pytest.mark.skipif(not (MODELS_DIR / "lstm.npz").exists(), reason="shipped models missing")
@@ -42,13 +43,13 @@ def test_sentence_step_shows_the_engines_numbers_and_buttons_move_it(lstm):
     def check(t: int) -> None:
         eqs = latex(at)
         assert len(eqs) == 6  # I, F, O, C̃, C, H
-        bd = explain.model_step(lstm, trace, t)
+        bd = step.model_step(lstm, trace, t)
         assert np.allclose(bd.h, trace.h[t], atol=1e-5) and np.allclose(
             bd.c, trace.c[t], atol=1e-4
         )  # float32 model
-        assert explain.latex_vector(bd.h[units]) in eqs[5]
-        assert explain.latex_vector(bd.c[units]) in eqs[4]
-        assert explain.latex_vector(bd.terms["forget"].act[units]) in eqs[1]
+        assert step.latex_vector(bd.h[units]) in eqs[5]
+        assert step.latex_vector(bd.c[units]) in eqs[4]
+        assert step.latex_vector(bd.terms["forget"].act[units]) in eqs[1]
         assert np.allclose(bd.terms["forget"].act, trace.gates["forget"][t], atol=1e-6)
         table = at.dataframe[0].value
         np.testing.assert_allclose(table["h"].to_numpy(), trace.h[t], atol=1e-6)
@@ -67,7 +68,7 @@ def test_matrix_product_panels_equal_the_terms(lstm):
     at = open_page(step="3")
     trace = lstm.run(DEFAULT_TEXT)
     units = at.multiselect(key="step_units").value
-    bd = explain.model_step(lstm, trace, 3)
+    bd = step.model_step(lstm, trace, 3)
     x_fig, h_fig = [
         f for f in figures(at) if len(f["data"]) == 3 and f["data"][2].get("y", [""])[0].startswith("Σ")
     ]
@@ -108,15 +109,15 @@ def test_boss_raise_preset_and_editing_the_tiny_cell():
     assert not at.exception
     assert at.radio(key="preset").value == "boss"
     eqs = latex(at)
-    bd = explain.boss_raise().step()
-    assert explain.latex_vector(bd.c) in eqs[4] and r"\begin{bmatrix}1.000 & 1.000\end{bmatrix}" in eqs[4]
-    assert explain.latex_vector(bd.terms["forget"].act * bd.c_prev) in eqs[4]
+    bd = step.boss_raise().step()
+    assert step.latex_vector(bd.c) in eqs[4] and r"\begin{bmatrix}1.000 & 1.000\end{bmatrix}" in eqs[4]
+    assert step.latex_vector(bd.terms["forget"].act * bd.c_prev) in eqs[4]
     # set x₁ = 0: the page recomputes with the edited input
     x1 = next(n for n in at.number_input if n.label == "x₁")
     x1.set_value(0.0).run()
-    cell = explain.boss_raise()
+    cell = step.boss_raise()
     cell.x[0] = 0.0
-    assert explain.latex_vector(cell.step().c) in latex(at)[4]
+    assert step.latex_vector(cell.step().c) in latex(at)[4]
 
 
 def test_forget_bias_preset_compares_bias_0_and_1():
@@ -125,7 +126,7 @@ def test_forget_bias_preset_compares_bias_0_and_1():
     assert not at.exception
     retention = next(f for f in figures(at) if f["layout"].get("yaxis", {}).get("type") == "log")
     y0, y1 = (decode(d["y"]).astype(float) for d in retention["data"])
-    expected = explain.memory_retention(explain.forget_bias_cell(0.0), steps=20)
+    expected = step.memory_retention(step.forget_bias_cell(0.0), steps=20)
     np.testing.assert_allclose(y0, expected[0.0].mean(axis=1))
     assert np.all(y1 > y0)
     assert any("b_f = 0" in m.value for m in at.markdown)

@@ -9,7 +9,7 @@ import pytest
 from pagetest import figures, open_page, set_small
 
 from lstm_engine import UNK, Model, ModelConfig, Vocab, init_model, load_model, model_to_bytes
-from lstm_engine.train import TrainConfig, train
+from lstm_engine.training.train import TrainConfig, train
 
 
 def test_defaults_show_the_controls_and_no_run():
@@ -187,7 +187,7 @@ def test_an_uploaded_name_carries_no_markup():
 def test_a_diverged_run_explains_itself_in_the_ui_language(monkeypatch):
     """The trainer's reason is kept as a text key and worded when shown, so it follows the
     language switch even after the run failed."""
-    import lstm_engine.train as trainer
+    import lstm_engine.training.train as trainer
 
     def explode(*args, **kwargs):
         raise trainer.TrainingDiverged("loss", 1, [], value=float("nan"))

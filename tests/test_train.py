@@ -6,8 +6,16 @@ import numpy as np
 import pytest
 
 from lstm_engine import ModelConfig, Vocab, init_model, load_model
-from lstm_engine.optim import clip_gradients, global_norm, learning_rate
-from lstm_engine.train import TrainConfig, TrainingDiverged, evaluate, get_batch, main, stream_layout, train
+from lstm_engine.training.optim import clip_gradients, global_norm, learning_rate
+from lstm_engine.training.train import (
+    TrainConfig,
+    TrainingDiverged,
+    evaluate,
+    get_batch,
+    main,
+    stream_layout,
+    train,
+)
 
 TEXT = "the cat sat on the mat. the dog sat on the log. " * 30
 VOCAB = Vocab.from_text(TEXT)

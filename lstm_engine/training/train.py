@@ -14,7 +14,7 @@ bits per character = nats / ln 2. If the loss or the weights stop being finite (
 explodes far above that of a uniform guess), training stops with TrainingDiverged instead of
 drawing NaN charts.
 
-CLI:  python -m lstm_engine.train --kind lstm --hidden 128 --layers 1 --steps 4000 --out m.npz
+CLI:  python -m lstm_engine.training.train --kind lstm --hidden 128 --layers 1 --steps 4000 --out m.npz
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import sequence
-from .model import Model
+from ..core import sequence
+from ..core.model import Model
 from .optim import (
     CLIP_MODES,
     OPTIMIZERS,
@@ -321,12 +321,12 @@ def _bar(p: Progress, width: int = 24) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line training on the default corpus (or --text FILE); saves the model to --out."""
+    from ..core.init import ModelConfig, init_model
+    from ..core.modelio import load_model
+    from ..core.vocab import Vocab
     from .data import decode_upload, default_corpus
-    from .init import ModelConfig, init_model
-    from .modelio import load_model
-    from .vocab import Vocab
 
-    ap = argparse.ArgumentParser(prog="python -m lstm_engine.train", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m lstm_engine.training.train", description=__doc__.split("\n")[0])
     ap.add_argument("--kind", choices=("lstm", "gru", "rnn"), default="lstm")
     ap.add_argument("--hidden", type=int, default=128, help="hidden units per layer")
     ap.add_argument("--layers", type=int, default=1)

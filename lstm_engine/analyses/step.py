@@ -1,4 +1,4 @@
-"""Explaining one cell update and one trace: every term of every equation, in numbers.
+"""One cell update, every term of every equation, in numbers; and the tiny hand-editable cell.
 
 The views "Watch the gates" and "One step, all the numbers" draw what this module computes;
 it holds the maths so the pages hold none. Row-vector convention and d2l names (design.md):
@@ -10,10 +10,9 @@ GRU    Z = σ(X W_xz + H W_hz + b_z)   R = σ(X W_xr + H W_hr + b_r)
 RNN    H = tanh(X W_xh + H_prev W_hh + b_h)
 
 `cell_step` splits every pre-activation into its three terms (input, recurrent, bias) and
-then runs the engine's own step function (cells.py) for the new state, so the numbers on
+then runs the engine's own step function (core/cells.py) for the new state, so the numbers on
 screen are the engine's, not a re-implementation. Also here: the tiny hand-editable cell
-(hidden size 2, input size 3) with its presets, the forget-bias comparison, unit ordering
-for the heatmaps, the per-character surprise and a tidy long table of a trace.
+(hidden size 2, input size 3) with its presets and the forget-bias comparison.
 """
 
 from __future__ import annotations
@@ -22,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cells import gru_step_forward, lstm_step_forward, rnn_step_forward, sigmoid
-from .model import SUFFIXES, Model, Trace
+from ..core.cells import gru_step_forward, lstm_step_forward, rnn_step_forward, sigmoid
+from ..core.model import SUFFIXES, Model, Trace
 
 # Per kind: (name shown on screen, d2l suffix, activation) for each pre-activation, fused order.
 TERMS = {
@@ -32,7 +31,6 @@ TERMS = {
     "rnn": (("hidden", "h", "tanh"),),
 }  # fmt: skip
 TINY_HIDDEN, TINY_INPUT = 2, 3  # the hand-editable cell: H = 2 units, input size 3
-UNIT_ORDERS = ("index", "activity", "cluster")  # how the heatmap rows can be sorted
 
 
 # ---------------------------------------------------------------- one cell update
@@ -260,142 +258,6 @@ def memory_retention(
             h, cs = bd.h, bd.c
         out[float(bias)] = np.cumprod(np.array(fs), axis=0)
     return out
-
-
-# ---------------------------------------------------------------- reading a whole trace
-def trace_arrays(trace: Trace, layer: int = -1) -> dict[str, np.ndarray]:
-    """The (T, H) arrays the gates page draws for one layer, in display order:
-    the gates (LSTM input, forget, candidate, output; GRU update, reset, candidate), then
-    "cell" (LSTM) and "hidden"."""
-    lt = trace.layers[layer]
-    order = {"lstm": ("input", "forget", "candidate", "output"), "gru": ("update", "reset", "candidate")}
-    out = {name: lt.gates[name] for name in order.get(trace.kind, ())}
-    if lt.c is not None:
-        out["cell"] = lt.c
-    out["hidden"] = lt.h
-    return out
-
-
-def unit_activity(arrays) -> np.ndarray:
-    """How much each unit moves while reading: each unit's standard deviation over time in
-    each given (T, H) array, divided by that array's mean over units (so a cell state that
-    counts up to ±100 does not drown the gates, which live in [0, 1]), averaged over the
-    arrays. Returns (H,); 1 is an average unit; zeros for T < 2."""
-    arrays = list(arrays)
-    if not arrays or arrays[0].shape[0] < 2:
-        return np.zeros(arrays[0].shape[1] if arrays else 0)
-    rel = []
-    for a in arrays:
-        sd = a.std(axis=0)
-        mean = sd.mean()
-        rel.append(sd / mean if mean > 0 else sd)
-    return np.mean(rel, axis=0)
-
-
-def top_units(activity: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the n most active units (ties broken by index), ascending index order."""
-    n = max(0, min(n, len(activity)))
-    return np.sort(np.argsort(-activity, kind="stable")[:n])
-
-
-def cluster_order(features: np.ndarray) -> np.ndarray:
-    """A row order that puts similar rows next to each other.
-
-    features: (n, F). Average-linkage agglomerative clustering on correlation distance
-    (1 − r); merging keeps each cluster's rows contiguous and joins two clusters at the
-    ends that are closest, so the leaf order reads as blocks of similar units. Returns (n,).
-    """
-    n = features.shape[0]
-    if n <= 2:
-        return np.arange(n)
-    f = features - features.mean(axis=1, keepdims=True)
-    norm = np.linalg.norm(f, axis=1)
-    f = np.divide(f, norm[:, None], out=np.zeros_like(f), where=norm[:, None] > 0)
-    d = 1.0 - f @ f.T  # correlation distance, 1 for constant rows
-    np.fill_diagonal(d, np.inf)
-    point = d.copy()
-    clusters = {i: [i] for i in range(n)}
-    size = np.ones(n)
-    alive = np.ones(n, dtype=bool)
-    for _ in range(n - 1):
-        masked = np.where(alive[:, None] & alive[None, :], d, np.inf)
-        a, b = np.unravel_index(np.argmin(masked), d.shape)
-        a, b = (a, b) if a < b else (b, a)
-        clusters[a] = _join(clusters[a], clusters.pop(b), point)
-        merged = (size[a] * d[a] + size[b] * d[b]) / (size[a] + size[b])
-        d[a], d[:, a] = merged, merged
-        d[a, a] = np.inf
-        size[a] += size[b]
-        alive[b] = False
-    return np.array(clusters[int(np.flatnonzero(alive)[0])])
-
-
-def _join(left: list[int], right: list[int], point: np.ndarray) -> list[int]:
-    """Concatenate two leaf orders, flipping them so the closest ends touch."""
-    options = [(left, right), (left, right[::-1]), (left[::-1], right), (left[::-1], right[::-1])]
-    best = min(options, key=lambda lr: point[lr[0][-1], lr[1][0]])
-    return best[0] + best[1]
-
-
-def order_units(arrays, units, how: str = "index") -> np.ndarray:
-    """Sort the chosen units for display: by "index", by "activity" (most active first) or
-    "cluster" (similar units together, see cluster_order). arrays: (T, H) arrays; units: (n,)."""
-    units = np.asarray(units, dtype=int)
-    arrays = list(arrays)
-    if how == "index":
-        return np.sort(units)
-    if how == "activity":
-        act = unit_activity(arrays)[units]
-        return units[np.argsort(-act, kind="stable")]
-    if how == "cluster":
-        features = np.concatenate([a[:, units].T for a in arrays], axis=1)
-        return units[cluster_order(features)]
-    raise ValueError(f"unknown unit order {how!r}; expected one of {UNIT_ORDERS}")
-
-
-def surprise_bits(trace: Trace) -> np.ndarray:
-    """−log₂ p(actual next character) after each character: (T,), the last entry NaN (no next
-    character). High values are where the model was surprised."""
-    T = len(trace.ids)
-    out = np.full(T, np.nan)
-    if T > 1:
-        p = trace.probs[np.arange(T - 1), trace.ids[1:]]
-        out[:-1] = -np.log2(np.maximum(p.astype(np.float64), 1e-300))  # float32 holds no 1e-300
-    return out
-
-
-def trace_columns(trace: Trace) -> dict[str, np.ndarray]:
-    """The whole trace as a tidy long table: one row per (layer, quantity, step, unit).
-
-    Columns: layer, step, char, unit, quantity ("input", ..., "pre_input", ..., "cell",
-    "hidden", and per step "surprise_bits" with unit −1), value. Every column is a 1-D array
-    of the same length N = layers × quantities × T × H (+ T surprise rows).
-    """
-    T = len(trace.tokens)
-    chars = np.array(trace.tokens, dtype=object) if T else np.array([], dtype=object)
-    cols: dict[str, list] = {k: [] for k in ("layer", "step", "char", "unit", "quantity", "value")}
-
-    def add(layer: int, name: str, a: np.ndarray) -> None:
-        H = a.shape[1]
-        cols["layer"].append(np.full(T * H, layer))
-        cols["step"].append(np.repeat(np.arange(T), H))
-        cols["char"].append(np.repeat(chars, H))
-        cols["unit"].append(np.tile(np.arange(H), T))
-        cols["quantity"].append(np.full(T * H, name, dtype=object))
-        cols["value"].append(a.reshape(-1))
-
-    for k, lt in enumerate(trace.layers):
-        for name, a in lt.gates.items():
-            add(k, name, a)
-        for name, a in lt.pre.items():
-            add(k, f"pre_{name}", a)
-        if lt.c is not None:
-            add(k, "cell", lt.c)
-        add(k, "hidden", lt.h)
-    top = len(trace.layers) - 1
-    add(top, "surprise_bits", surprise_bits(trace)[:, None])
-    cols["unit"][-1] = np.full(T, -1)
-    return {k: np.concatenate(v) if v else np.array([]) for k, v in cols.items()}
 
 
 # ---------------------------------------------------------------- equations and tables for display

@@ -19,7 +19,7 @@ solved (mean training loss of the last 50 steps below 2e-4 MSE / 0.01 nats), bec
 after convergence Adam can throw a solution away. Accuracy is measured on 1000 held-out
 sequences.
 
-CLI:  python -m lstm_engine.experiments memory --kinds rnn,gru,lstm --lags 5,10,20,50,100 --json
+CLI:  python -m lstm_engine.training.experiments memory --kinds rnn,gru,lstm --lags 5,10,20,50,100 --json
 """
 
 from __future__ import annotations
@@ -39,16 +39,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .cells import GATES, recurrent_weight_grad
-from .model import KINDS, SUFFIXES
+from ..core.cells import GATES, recurrent_weight_grad
+from ..core.model import KINDS, SUFFIXES
+from ..core.sequence import layer_backward, layer_forward
 from .optim import clip_gradients, global_norm, learning_rate, make_optimizer
-from .sequence import layer_backward, layer_forward
 
 TASKS = ("adding", "recall")
 DEFAULT_LR = {"adding": 1e-2, "recall": 5e-3}  # best of {5e-3, 1e-2} over 3 seeds at lag 100
 ADDING_TOLERANCE = 0.04  # an adding answer counts as solved when |error| < this
 ADDING_CHANCE = 1.0 - (1.0 - ADDING_TOLERANCE) ** 2  # P(|a + b − 1| < 0.04), a, b ~ U[0, 1]
-RESULTS_PATH = Path(__file__).resolve().parent.parent / "assets" / "memory_results.csv"
+RESULTS_PATH = Path(__file__).resolve().parents[2] / "assets" / "memory_results.csv"
 CSV_FIELDS = ("task", "kind", "lag", "accuracy", "chance", "steps", "seconds", "forget_bias", "seed")
 
 
@@ -381,7 +381,7 @@ def _worker_pool(jobs: int) -> ProcessPoolExecutor:
 def main(argv: list[str] | None = None) -> int:
     """`memory` sweep: every task × kind × lag (× seed × LSTM forget bias); prints a table,
     or JSON rows with --json; --csv also writes them (with the command line on top)."""
-    ap = argparse.ArgumentParser(prog="python -m lstm_engine.experiments", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m lstm_engine.training.experiments", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
     mem = sub.add_parser("memory", help="adding problem and delayed recall over lags")
     mem.add_argument("--kinds", default="rnn,gru,lstm")
@@ -423,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json:
         print(f"{len(rows)} runs in {time.perf_counter() - t0:.0f} s", flush=True)
     if args.csv:
-        command = "python -m lstm_engine.experiments " + " ".join(sys.argv[1:] if argv is None else argv)
+        command = "python -m lstm_engine.training.experiments " + " ".join(sys.argv[1:] if argv is None else argv)
         write_results_csv(rows, args.csv, [command])
     if args.json:
         print(json.dumps(rows, indent=1))

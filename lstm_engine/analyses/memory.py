@@ -1,0 +1,197 @@
+"""Why an RNN forgets: gradient through time and state divergence. Pure NumPy.
+
+Notation: T steps read, H units, d = T-1-t the distance of step t from the end.
+
+- Gradient through time: g_h(d) = ‖∂L/∂h_{T-1-d}‖ (and g_c(d) = ‖∂L/∂c_{T-1-d}‖ for the LSTM's
+  cell path) for the loss L of predicting the last character. Each curve is shown relative to
+  its own last-step value, g(d) / g(0), so kinds with different output scales compare fairly;
+  `fall_below` finds the first distance where a curve drops under 1% of g(0).
+- State divergence: ‖Δh_t‖ = ‖h_t(text) − h_t(text with the first character changed)‖: how
+  long the first character still moves the state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.init import ModelConfig, init_model, set_recurrent_radius
+from ..core.model import Model
+from ..core.vocab import Vocab
+
+MAX_LENGTH = 500  # longest sequence the gradient view runs
+THRESHOLD = 0.01  # "vanished": below 1% of the last-step value
+
+
+# ----------------------------------------------------------------------------- models
+def with_knobs(model: Model, radius: float | None = None, forget_bias: float | None = None) -> Model:
+    """A copy of `model` with every recurrent block W_h* rescaled to spectral radius `radius`
+    and (LSTM only) every forget-gate bias b_f set to `forget_bias`; None leaves it as is."""
+    out = model.copy()
+    if radius is not None:
+        set_recurrent_radius(out, radius)
+    if forget_bias is not None and out.kind == "lstm":
+        for name, b in out.params().items():
+            if name.endswith("/b_f"):
+                b[...] = forget_bias
+    return out
+
+
+def fresh_model(
+    kind: str,
+    vocab: Vocab,
+    hidden_size: int = 128,
+    radius: float = 1.0,
+    forget_bias: float = 1.0,
+    seed: int = 0,
+) -> Model:
+    """A freshly initialised one-layer model (Xavier), its recurrent blocks at spectral
+    radius `radius` and (LSTM) forget-gate bias `forget_bias`. Deterministic for `seed`."""
+    config = ModelConfig(
+        kind=kind, hidden_size=hidden_size, forget_bias=forget_bias, recurrent_radius=radius, seed=seed
+    )
+    return init_model(config, vocab)
+
+
+def as_float64(model: Model) -> Model:
+    """`model` itself if it is float64, else a float64 copy: shipped models are float32,
+    whose rounding (~1e-7 relative) would otherwise show up as a floor under tiny norms."""
+    return model if model.dtype == np.float64 else model.astype(np.float64)
+
+
+def fit_length(text: str, length: int) -> str:
+    """`text` repeated (or cut) to exactly `length` characters; "" for an empty text."""
+    if not text or length <= 0:
+        return ""
+    reps = -(-length // len(text))
+    return (text * reps)[:length]
+
+
+# ----------------------------------------------------------------------------- gradients
+@dataclass
+class GradientCurve:
+    """One curve of the vanishing-gradient chart.
+
+    label: e.g. "RNN", "LSTM", "LSTM cell"; kind: the model kind; path: "h" or "c".
+    distance: (T,) 0..T-1, steps from the end; norm: (T,) ‖∂L/∂h‖ (or ‖∂L/∂c‖) at that
+    distance (norm[d] is step T-1-d); relative: (T,) norm / norm[0];
+    below: first distance where relative < THRESHOLD, None if it never drops that low;
+    decay: the factor the norm is multiplied by per step back over the far half of the
+    curve (see `decay_per_step`), None when it cannot be fitted;
+    overflow: the distance at which the norm exploded past what floating point holds (inf or
+    NaN): the arrays stop just before it, so every value kept is finite; None if it never did;
+    zero: the gradient at the last step is exactly 0 (e.g. saturated units or a model certain
+    of the answer), so there is no curve relative to it (relative is all 0, below None).
+    """
+
+    label: str
+    kind: str
+    path: str
+    distance: np.ndarray
+    norm: np.ndarray
+    relative: np.ndarray
+    below: int | None
+    decay: float | None = None
+    overflow: int | None = None
+    zero: bool = False
+
+
+def fall_below(relative: np.ndarray, threshold: float = THRESHOLD) -> int | None:
+    """First index where `relative` (T,) is below `threshold`, None if never."""
+    hits = np.flatnonzero(relative < threshold)
+    return int(hits[0]) if hits.size else None
+
+
+def decay_per_step(relative: np.ndarray) -> float | None:
+    """The per-step factor r of a least-squares fit log10 g(d) ≈ a + d·log10 r over the far
+    half of a curve (d ≥ T/2, positive values only): r < 1 vanishes, r > 1 explodes.
+    Local wiggles average out, so two models compare by one number. None if < 4 points."""
+    d = np.arange(relative.size)
+    keep = (d >= relative.size // 2) & (relative > 0)
+    if keep.sum() < 4:
+        return None
+    slope = np.polyfit(d[keep], np.log10(relative[keep]), 1)[0]
+    return float(10.0**slope)
+
+
+def _curve(label: str, kind: str, path: str, norms_by_step: np.ndarray) -> GradientCurve:
+    """Reverse (T,) per-step norms into distance order and normalise by the last step.
+
+    Exploding gradients can overflow: the curve is cut before the first non-finite value
+    (see GradientCurve.overflow), so a chart never receives inf or NaN."""
+    norm = np.asarray(norms_by_step, dtype=np.float64)[::-1].copy()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        last = norm[0] if norm.size else 0.0
+        relative = norm / last if last > 0 else np.zeros_like(norm)
+    bad = np.flatnonzero(~(np.isfinite(norm) & np.isfinite(relative)))
+    overflow = int(bad[0]) if bad.size else None
+    if overflow is not None:
+        norm, relative = norm[:overflow], relative[:overflow]
+    zero = bool(norm.size and norm[0] == 0)
+    return GradientCurve(
+        label,
+        kind,
+        path,
+        np.arange(norm.size),
+        norm,
+        relative,
+        None if zero else fall_below(relative),
+        None if zero else decay_per_step(relative),
+        overflow,
+        zero,
+    )
+
+
+def gradient_curves(models: dict[str, Model], text: str) -> list[GradientCurve]:
+    """The h-path curve of every model (label -> model) and the cell path of each LSTM.
+
+    text: at least two known characters; the loss is predicting its last one.
+    """
+    curves = []
+    for label, model in models.items():
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported, see _curve
+            g = as_float64(model).gradient_norms(text)
+        curves.append(_curve(label, model.kind, "h", g.h))
+        if g.c is not None:
+            curves.append(_curve(f"{label} cell", model.kind, "c", g.c))
+    return curves
+
+
+# ----------------------------------------------------------------------------- divergence
+@dataclass
+class Divergence:
+    """How long one changed character keeps moving the state.
+
+    label, kind: the model; dh: (T,) ‖Δh_t‖; dc: (T,) ‖Δc_t‖ (LSTM) or None;
+    original, changed: the two token lists (same length T).
+    """
+
+    label: str
+    kind: str
+    dh: np.ndarray
+    dc: np.ndarray | None
+    original: list[str]
+    changed: list[str]
+
+
+def replace_first(text: str, vocab: Vocab, replacement: str | None = None) -> str:
+    """`text` with its first character replaced: by `replacement`, or by the first vocab
+    character (in the order "xX#" then the vocab) that differs from it."""
+    if not text:
+        return text
+    if replacement is None:
+        candidates = [ch for ch in "xX#" if ch in vocab.index] + list(vocab.chars)
+        replacement = next(ch for ch in candidates if ch != text[0])
+    return replacement + text[1:]
+
+
+def state_divergence(label: str, model: Model, text: str, changed: str) -> Divergence:
+    """‖Δh_t‖ (and ‖Δc_t‖) between runs of `text` and `changed`, t < the shorter length
+    (computed in float64)."""
+    model = as_float64(model)
+    a, b = model.run(text), model.run(changed)
+    n = min(len(a.tokens), len(b.tokens))
+    dh = np.linalg.norm(a.h[:n] - b.h[:n], axis=1)
+    dc = np.linalg.norm(a.c[:n] - b.c[:n], axis=1) if a.c is not None else None
+    return Divergence(label, model.kind, dh, dc, a.tokens[:n], b.tokens[:n])

@@ -1,0 +1,1 @@
+"""Learning: optimisers, the character-model trainer, corpora and the memory experiments."""

@@ -81,6 +81,36 @@ def test_resume_equals_an_uninterrupted_run(schedule):
     assert [p.loss for p in first.history + rest.history] == [p.loss for p in whole.history]
 
 
+# The validation slice (the last 10%) swaps the nouns, so a fast learner overfits it before the end.
+OVERFIT_TEXT = TEXT + "the mat sat on the dog. the log sat on the cat. " * 3
+
+
+def overfit_config(**kw):
+    return small(steps=60, lr=3e-2, eval_every=5, **kw)
+
+
+def test_keep_best_returns_the_weights_of_the_best_validation_step():
+    result = train(fresh(), OVERFIT_TEXT, overfit_config(keep_best=True))
+    evals = {p.step: p.val_loss for p in result.history if p.val_loss is not None}
+    best_step = min(evals, key=evals.get)
+    assert result.best_step == best_step < 60  # the last step is not the best here
+    # The same run stopped at the best step has exactly the returned weights.
+    upto = train(fresh(), OVERFIT_TEXT, overfit_config(), callback=lambda p: p.step != best_step)
+    assert same_weights(result.model, upto.model)
+    assert result.val_bits_per_char == pytest.approx(evals[best_step] / math.log(2))
+    last = train(fresh(), OVERFIT_TEXT, overfit_config())
+    assert last.best_step is None and not same_weights(last.model, result.model)
+
+
+def test_keep_best_resume_equals_an_uninterrupted_run():
+    cfg = overfit_config(keep_best=True)
+    whole = train(fresh(), OVERFIT_TEXT, cfg)
+    first = train(fresh(), OVERFIT_TEXT, cfg, callback=lambda p: p.step != 53)  # after the best
+    rest = train(first.model, OVERFIT_TEXT, cfg, resume=first.state)
+    assert same_weights(whole.model, rest.model) and rest.best_step == whole.best_step
+    assert [p.loss for p in first.history + rest.history] == [p.loss for p in whole.history]
+
+
 def test_progress_reports_validation_on_schedule_and_samples():
     seen = []
     cfg = small(steps=25, eval_every=10, sample_every=20)
@@ -157,6 +187,6 @@ def test_cli_trains_and_saves_a_loadable_model(tmp_path, capsys):
     argv = ["--kind", "gru", "--hidden", "8", "--steps", "12", "--batch", "4", "--seq-len", "16"]
     assert main([*argv, "--eval-every", "6", "--text", str(corpus), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "val " in printed and "bits/char" in printed
+    assert "val " in printed and "bits/char" in printed and "best checkpoint: step" in printed
     model = load_model(out)
     assert model.kind == "gru" and model.hidden_size == 8 and model.dtype == np.float32

@@ -62,6 +62,8 @@ class TrainConfig:
     sample_every: int = 0  # a generated sample every this many steps; 0 = never
     seed: int = 0  # seeds the window offsets: same seed and model ⇒ same weights
     dtype: str = "float32"  # dtype the weights are trained in ("float32" or "float64")
+    keep_best: bool = False  # return the weights of the lowest validation loss seen (checked every
+    # eval_every steps) instead of the last step's; the CLI turns it on (--no-keep-best: off)
 
     def validate(self) -> None:
         """Raise ValueError naming the first bad field."""
@@ -104,7 +106,9 @@ class Progress:
 @dataclass
 class TrainState:
     """Everything needed to continue a run exactly: the next step, the window position,
-    the generator state, the carried hidden state and the optimiser moments."""
+    the generator state, the carried hidden state and the optimiser moments. With keep_best
+    the result's model holds the best weights, so the state also keeps the last step's
+    weights (`weights`) and the best so far (`best`, `best_val` in nats/char, `best_step`)."""
 
     step: int
     pos: int
@@ -113,18 +117,25 @@ class TrainState:
     hidden: list | None
     optimizer: dict
     config: dict = field(default_factory=dict)
+    weights: dict | None = None
+    best: dict | None = None
+    best_val: float | None = None
+    best_step: int | None = None
 
 
 @dataclass
 class TrainResult:
-    """model: the trained copy; history: one Progress per step; state: pass as `resume=` to
-    continue; stopped: the callback asked to stop; val_bits_per_char: final validation."""
+    """model: the trained copy (with keep_best: the best-validation weights); history: one
+    Progress per step; state: pass as `resume=` to continue; stopped: the callback asked to
+    stop; val_bits_per_char: validation of the returned model; best_step: the step whose
+    weights were returned (None without keep_best)."""
 
     model: Model
     history: list[Progress]
     state: TrainState
     stopped: bool
     val_bits_per_char: float | None
+    best_step: int | None = None
 
 
 class TrainingDiverged(RuntimeError):
@@ -251,6 +262,11 @@ def train(
         rng.bit_generator.state = copy.deepcopy(resume.rng)
         step, pos, offset = resume.step, resume.pos, resume.offset
         hidden = copy.deepcopy(resume.hidden)
+        for name, w in (resume.weights or {}).items():
+            params[name][...] = w
+    best = copy.deepcopy(resume.best) if resume else None
+    best_val = resume.best_val if resume else None
+    best_step = resume.best_step if resume else None
 
     history: list[Progress] = []
     stopped = False
@@ -275,6 +291,13 @@ def train(
             work, config, step, loss, norm, chars, time.perf_counter() - t0, val_ids, train_text
         )
         history.append(progress)
+        if (
+            config.keep_best
+            and progress.val_loss is not None
+            and (best_val is None or progress.val_loss < best_val)
+        ):
+            best_val, best_step = progress.val_loss, step
+            best = {name: w.copy() for name, w in params.items()}
         if callback is not None and callback(progress) is False:
             stopped = step < config.steps
             break
@@ -288,6 +311,12 @@ def train(
         opt.state_dict(),
         asdict(config),
     )
+    if config.keep_best and best is not None:
+        state.weights = {name: w.copy() for name, w in params.items()}
+        state.best, state.best_val, state.best_step = best, best_val, best_step
+        for name, w in params.items():
+            w[...] = best[name]
+        return TrainResult(work, history, state, stopped, bits(best_val), best_step)
     last_val = history[-1].val_loss if history else None
     if last_val is None:
         last_val = evaluate(work, val_ids)
@@ -326,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     from ..core.vocab import Vocab
     from .data import decode_upload, default_corpus
 
-    ap = argparse.ArgumentParser(prog="python -m lstm_engine.training.train", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m lstm_engine.training.train", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("--kind", choices=("lstm", "gru", "rnn"), default="lstm")
     ap.add_argument("--hidden", type=int, default=128, help="hidden units per layer")
     ap.add_argument("--layers", type=int, default=1)
@@ -346,6 +377,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample-every", type=int, default=0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="training dtype")
+    ap.add_argument(
+        "--keep-best",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="save the weights of the lowest validation loss seen (default), not the last step's",
+    )
     ap.add_argument("--save-dtype", choices=("float32", "float64"), default="float32")
     ap.add_argument("--text", help="a UTF-8 .txt file to train on (default: the pydoc corpus)")
     ap.add_argument("--out", required=True, help="where to write the .npz model")
@@ -375,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         sample_every=args.sample_every,
         seed=args.seed,
         dtype=args.dtype,
+        keep_best=args.keep_best,
     )
     print(f"{model.describe()}, vocab {len(model.vocab)}, {len(text)} characters", flush=True)
     tty = sys.stderr.isatty()
@@ -395,9 +433,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     seconds = time.perf_counter() - t0
     result.model.astype(np.dtype(args.save_dtype)).save(args.out)
+    best = f" (best checkpoint: step {result.best_step})" if result.best_step is not None else ""
     print(
         f"saved {args.out}: {result.model.describe()}, {result.state.step} steps, {seconds:.0f} s, "
-        f"validation {result.val_bits_per_char:.4f} bits/char"
+        f"validation {result.val_bits_per_char:.4f} bits/char{best}"
     )
     return 0
 

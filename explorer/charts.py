@@ -3,9 +3,8 @@
 Tests check each figure's data against the engine's arrays, so builders put the exact
 arrays they are given into the traces (no rescaling behind the reader's back).
 
-User text reaches Plotly only through `char_label`/`escape_html`: Plotly renders a few
-HTML tags (<b>, <a href>, <br>, ...) in tick labels, titles and hover text, so '&', '<' and
-'>' are escaped to entities, which Plotly then shows literally. Builders take every
+Colours, character labels and numbering come from explorer.visual (one visual language for
+every page); user text reaches Plotly only through its `char_label`/`text_label`. Builders take every
 word they show as an argument, so the pages pass translated strings.
 """
 
@@ -17,10 +16,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-# --- gates and one-step charts
-GATE_SCALE = "Viridis"  # sequential, for values in [0, 1] (σ gates)
-TANH_SCALE = "RdBu_r"  # diverging, blue = negative, white = 0, red = positive
-SURPRISE_SCALE = "OrRd"
+from explorer.visual import DIVERGING, SEQUENTIAL, SURPRISE, char_label
+
+# --- gates and one-step charts (colours and labels: explorer.visual)
 # The cell state c_t is not bounded by 1: a trained LSTM's counters reach ±100 (the shipped
 # model: median |c| ≈ 6, 99th percentile ≈ 90). Its heatmap keeps z = c exactly on the fixed
 # range [−100, 100] but bends the colour scale like asinh(c) (a log-like scale), so 1, 10 and
@@ -29,9 +27,8 @@ CELL_RANGE = 100.0
 MAX_LABELS = 80  # at most this many character labels per axis (every k-th character beyond)
 SURPRISE_MAX = 8.0  # bits; the colour saturates above (uniform over 100 characters ≈ 6.6 bits)
 RANGES = {"gate": (0.0, 1.0), "tanh": (-1.0, 1.0), "cell": (-CELL_RANGE, CELL_RANGE)}
-SCALES = {"gate": GATE_SCALE, "tanh": TANH_SCALE, "cell": TANH_SCALE}
+SCALES = {"gate": SEQUENTIAL, "tanh": DIVERGING, "cell": DIVERGING}
 MARGIN = {"l": 56, "r": 96, "t": 34, "b": 30}  # fixed, so stacked heatmaps line up column by column
-VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍"}  # whitespace made visible in labels
 
 
 def figure(data: list[dict], layout: dict) -> go.Figure:
@@ -66,21 +63,6 @@ def domains(n: int, spacing: float) -> list[tuple[float, float]]:
     width = (1 - spacing * (n - 1)) / n
     starts = [k * (width + spacing) for k in range(n)]
     return [(round(a, 12), min(1.0, round(a + width, 12))) for a in starts]
-
-
-def escape_html(text: str) -> str:
-    """Escape '&', '<' and '>' so Plotly shows the text literally instead of as markup."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def char_label(ch: str) -> str:
-    """A character as a safe, visible label: whitespace as ␣ ↵ ⇥, other control characters as
-    their code point, then HTML-escaped."""
-    if ch in VISIBLE:
-        return VISIBLE[ch]
-    if len(ch) == 1 and (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0):
-        return f"U+{ord(ch):04X}"
-    return escape_html(ch)
 
 
 def step_categories(tokens: list[str]) -> list[str]:
@@ -122,11 +104,11 @@ def _steps(n: int, T: int) -> np.ndarray:
 
 
 def _cell_colorscale(steps: int = 24) -> list:
-    """RdBu on asinh(c) over [−100, 100], as stops placed linearly in c (z stays the exact c)."""
+    """The diverging scale on asinh(c) over [−100, 100], as stops placed linearly in c (z stays the exact c)."""
     u = np.linspace(-1.0, 1.0, 2 * steps + 1) * np.arcsinh(CELL_RANGE)
     c = np.sinh(u)  # values whose asinh is evenly spaced
     pos = (c + CELL_RANGE) / (2 * CELL_RANGE)
-    colours = sample_colorscale(TANH_SCALE, list((u - u[0]) / (u[-1] - u[0])))
+    colours = sample_colorscale(DIVERGING, list((u - u[0]) / (u[-1] - u[0])))
     return [[float(p), col] for p, col in zip(pos, colours, strict=True)]
 
 
@@ -227,7 +209,7 @@ def surprise_strip(
         "y": [""],
         "zmin": 0.0,
         "zmax": SURPRISE_MAX,
-        "colorscale": SURPRISE_SCALE,
+        "colorscale": SURPRISE,
         "colorbar": {"thickness": 12, "len": 1.6, "x": 1.01, "xanchor": "left", "xpad": 4, "nticks": 3},
         "customdata": _steps(1, len(tokens)),
         "hovertemplate": f"{words['step']}: %{{customdata}} · %{{x}}<br>{words['value']}: %{{z:.2f}}<extra></extra>",
@@ -350,7 +332,7 @@ def matvec_figure(
         "type": "heatmap",
         "zmin": -lim,
         "zmax": lim,
-        "colorscale": TANH_SCALE,
+        "colorscale": DIVERGING,
         "showscale": False,
         "texttemplate": "%{z:.2f}",
         "hoverinfo": "skip",

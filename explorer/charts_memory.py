@@ -2,9 +2,9 @@
 
 Pure functions: arrays (or lstm_engine.analyses results) in, `go.Figure` out, never a `st.*`
 call. Traces carry exactly the arrays they are given, so tests compare them with the engine.
-Axis titles come from explorer.texts in the language passed as `lang`. Characters shown in
-labels go through `char_label`, which makes whitespace visible and escapes the few HTML-like
-tags Plotly interprets, so user text is never read as markup.
+Axis titles come from explorer.texts in the language passed as `lang`. Colours and character
+labels come from explorer.visual (`char_label` makes whitespace visible and escapes the few
+HTML-like tags Plotly interprets, so user text is never read as markup).
 """
 
 from __future__ import annotations
@@ -17,34 +17,20 @@ from plotly.subplots import make_subplots
 
 from explorer.charts import axis_names, domains, figure
 from explorer.texts import t
+from explorer.visual import DIVERGING, DIVERGING_LIGHT, char_label, text_label
 from lstm_engine.analyses.memory import THRESHOLD, Divergence, GradientCurve
 from lstm_engine.analyses.unit_stats import Saturation
 
 KIND_COLORS = {"rnn": "#d62728", "gru": "#2ca02c", "lstm": "#1f77b4"}
 EXTRA_COLORS = ("#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 LOG_FLOOR = 1e-16  # lowest value the log axes show (float64 noise below this)
-VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥", "\r": "␍"}
-ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-# red (negative) - white - blue (positive), light enough that black characters stay readable
-PASTEL = [[0.0, "#e7866f"], [0.25, "#f8c7b3"], [0.5, "#ffffff"], [0.75, "#b5d6ea"], [1.0, "#6aa9d4"]]
 # loss_chart units -> axis title key: nats or bits per character (language models), or the
 # memory tasks' own losses (cross-entropy for recall, squared error for adding)
 LOSS_AXES = {"nats": "train.axis_loss", "bits": "train.axis_loss_bits", "task": "memory.axis_task_loss"}
 MARGIN = {"l": 60, "r": 20, "t": 50, "b": 50}
-
-
-def char_label(ch: str) -> str:
-    """One character as Plotly label text: whitespace made visible, &, <, > escaped."""
-    ch = VISIBLE.get(ch, ch)
-    if ch.isprintable():
-        return ESCAPES.get(ch, ch)
-    return f"U+{ord(ch):04X}"
-
-
-def text_label(text: str, limit: int = 60) -> str:
-    """A short piece of user text as Plotly label text (cut to `limit` characters)."""
-    cut = text[:limit] + ("…" if len(text) > limit else "")
-    return "".join(ESCAPES.get(ch, ch) if ch.isprintable() else VISIBLE.get(ch, "·") for ch in cut)
+# the read-through chart's colour bar: a fixed length in pixels with three ticks, so a text of
+# one or two lines does not squash it into overlapping labels (the chart grows to hold it)
+READ_THROUGH_BAR = {"lenmode": "pixels", "len": 120, "thickness": 12, "nticks": 3, "yanchor": "top", "y": 1}
 
 
 def curve_name(c: GradientCurve, lang: str = "en") -> str:
@@ -344,7 +330,7 @@ def top_units_chart(
             z=states[:, units].T,
             x=x,
             y=labels,
-            colorscale="RdBu",
+            colorscale=DIVERGING,
             zmid=0,
             customdata=np.tile(np.array(chars, dtype=object), (len(units), 1)),
             hovertemplate="%{y} · %{customdata}: %{z:.3f}<extra></extra>",
@@ -391,11 +377,13 @@ def unit_text_chart(tokens: list[str], values: np.ndarray, title: str = "", widt
             text=text,
             texttemplate="%{text}",
             textfont={"family": "monospace", "size": 13, "color": "#111"},
-            colorscale=PASTEL,
+            colorscale=DIVERGING_LIGHT,
             zmid=0,
             xgap=1,
             ygap=1,
+            hoverongaps=False,  # the empty cells after a line's end have nothing to tell
             hovertemplate="%{text}: %{z:.3f}<extra></extra>",
+            colorbar=READ_THROUGH_BAR,
         )
     )
     fig.update_xaxes(visible=False)
@@ -403,7 +391,7 @@ def unit_text_chart(tokens: list[str], values: np.ndarray, title: str = "", widt
     fig.update_layout(
         title={"text": text_label(title, 120), "font": {"size": 14}},
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        height=60 + 22 * n_rows,
+        height=50 + max(READ_THROUGH_BAR["len"], 22 * n_rows),
     )
     return fig
 
@@ -430,12 +418,12 @@ def delta_heatmap(
         go.Heatmap(
             z=delta.T,
             x=np.arange(len(tokens)),
-            colorscale="RdBu",
+            colorscale=DIVERGING,
             zmid=0,
             zmin=-limit or -1,
             zmax=limit or 1,
             customdata=np.tile(np.array(chars, dtype=object), (delta.shape[1], 1)),
-            hovertemplate=t("cells.hover_delta", lang) + f"<extra>{name}</extra>",
+            hovertemplate=t("cells.hover_delta", lang, name=text_label(name)) + "<extra></extra>",
             colorbar={"title": {"text": name}},
         )
     )

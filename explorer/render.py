@@ -26,6 +26,7 @@ from explorer.state import (
     seed_widget,
     tr,
 )
+from explorer.visual import unknown_notice
 from lstm_engine import Model
 
 LOG = logging.getLogger(__name__)
@@ -77,6 +78,14 @@ def show_chart(
     if caption:
         where.caption(caption)
     return fig
+
+
+def notify_unknown(unknown: list[tuple[int, str]], dropped: bool) -> None:
+    """The notice for characters outside the model's vocabulary (explorer.visual.unknown_notice),
+    the same on every page; nothing when there are none."""
+    if unknown:
+        key, fmt = unknown_notice(unknown, dropped)
+        st.info(tr(key, **fmt))
 
 
 def sentence_and_model(page: str) -> tuple[str, str, Model | None]:

@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from explorer.texts import LANGS, t
+from explorer.visual import code_span  # noqa: F401 - pages import it from here too
 from lstm_engine import Model, ModelFormatError, Trace, load_model
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
@@ -156,17 +157,6 @@ def run_model(name: str, model: Model, text: str) -> Trace:
     if name in SHIPPED and name not in user_models():
         return _shipped_trace(SHIPPED[name], text)
     return model.run(text)
-
-
-def code_span(text: str) -> str:
-    """Markdown inline code showing `text` literally (no markdown, emoji codes or LaTeX), with
-    a fence longer than any run of backticks inside it."""
-    longest, run = 0, 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    return f"{fence} {text} {fence}"
 
 
 def ensure_app_shell() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.charts_memory import delta_heatmap, saturation_chart, top_units_chart, unit_text_chart
-from explorer.render import show_chart
+from explorer.render import notify_unknown, show_chart
 from explorer.state import clip_text, ensure_app_shell, get_model, lang, model_names, tr
 from lstm_engine.analyses import edits, unit_stats
 
@@ -18,10 +18,7 @@ MAX_CELL_TEXT = 2000  # characters this page runs (statistics need more text tha
 def show_unknown(model, text: str) -> None:
     """Tell the user which characters the model does not know."""
     enc = model.encode(text)
-    if enc.unknown:
-        chars = " ".join(sorted({repr(ch) for _, ch in enc.unknown})[:20])
-        key = "common.dropped_chars" if enc.dropped else "common.unknown_chars"
-        st.warning(tr(key, n=len(enc.unknown), chars=chars))
+    notify_unknown(enc.unknown, enc.dropped)
 
 
 def saturation_section(trace) -> None:

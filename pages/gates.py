@@ -8,10 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from explorer import charts
-from explorer.render import sentence_and_model, show_chart
+from explorer.render import notify_unknown, sentence_and_model, show_chart
 from explorer.state import (
     clamp_widget,
-    code_span,
     ensure_app_shell,
     follow_text,
     keep,
@@ -20,6 +19,7 @@ from explorer.state import (
     set_query_params,
     tr,
 )
+from explorer.visual import char_code
 from lstm_engine import Trace
 from lstm_engine.analyses import unit_stats
 
@@ -56,10 +56,7 @@ if not text:
     st.stop()
 
 trace = run_model(name, model, text)
-if trace.unknown:
-    chars = " ".join(sorted({code_span(ch) for _, ch in trace.unknown}))
-    key = "common.dropped_chars" if trace.dropped else "common.unknown_chars"
-    st.info(tr(key, n=len(trace.unknown), chars=chars))
+notify_unknown(trace.unknown, trace.dropped)
 T = len(trace.tokens)
 if T == 0:
     st.warning(tr("gates.no_tokens"))
@@ -130,11 +127,7 @@ show_chart(
 )
 
 # ---- the time cursor: every vector at step t, and the prediction after it
-st.subheader(
-    tr("gates.cursor_header", t=step)
-    + " "
-    + code_span(charts.VISIBLE.get(trace.tokens[step], trace.tokens[step]))
-)
+st.subheader(tr("gates.cursor_header", t=step) + " " + char_code(trace.tokens[step]))
 bars_col, top_col = st.columns([3, 2])
 vectors = {gate: values[step] for gate, values in arrays.items()}
 titles = {gate: tr(text_key(model.kind, gate, "short")) for gate in arrays}
@@ -162,7 +155,7 @@ with top_col:
     if step + 1 < T:
         nxt = trace.tokens[step + 1]
         p = float(trace.probs[step, trace.ids[step + 1]])
-        shown = code_span(charts.VISIBLE.get(nxt, nxt))
+        shown = char_code(nxt)
         st.write(tr("gates.actual_next", char=shown, p=f"{p:.3f}", bits=f"{bits[step]:.2f}"))
 
 st.download_button(

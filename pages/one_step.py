@@ -11,10 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from explorer import charts
-from explorer.render import sentence_and_model, show_chart
+from explorer.render import notify_unknown, sentence_and_model, show_chart
 from explorer.state import (
     clamp_widget,
-    code_span,
     ensure_app_shell,
     follow_text,
     keep,
@@ -24,6 +23,7 @@ from explorer.state import (
     tr,
     widget_key,
 )
+from explorer.visual import char_code, char_label, subscript
 from lstm_engine import GATE_NAMES
 from lstm_engine.analyses import step, unit_stats
 from lstm_engine.core import cells
@@ -42,7 +42,10 @@ DIAGRAM_LABELS = {
 }  # fmt: skip
 PAGE = "one_step"  # prefix of this page's widget keys (explorer.state.widget_key)
 PRESETS = ("boss", "bias", "random")
-TINY_ROWS = ["x₁", "x₂", "x₃", "h₁", "h₂", "b"]
+# rows of the tiny cell's weight tables (W_x, W_h, b stacked), units numbered from 0
+TINY_X = [subscript("x", k) for k in range(step.TINY_INPUT)]
+TINY_ROWS = [*TINY_X, *(subscript("h", k) for k in range(step.TINY_HIDDEN)), "b"]
+TINY_UNITS = list(range(step.TINY_HIDDEN))
 
 
 def shift_step(delta: int, last: int) -> None:
@@ -162,10 +165,7 @@ def sentence_mode() -> None:
     if T == 0:
         st.warning(tr("gates.no_tokens"))
         return
-    if trace.unknown:
-        chars = " ".join(sorted({code_span(ch) for _, ch in trace.unknown}))
-        key = "common.dropped_chars" if trace.dropped else "common.unknown_chars"
-        st.info(tr(key, n=len(trace.unknown), chars=chars))
+    notify_unknown(trace.unknown, trace.dropped)
 
     step_key = seed_widget("step", T - 1, url="step", cast=int, page=PAGE)
     follow_text(step_key, text, T - 1)
@@ -202,14 +202,10 @@ def sentence_mode() -> None:
         st.warning(tr("step.pick_units"))
         return
     ch = trace.tokens[t]
-    st.markdown(tr("step.reads", t=t, n=T) + " " + code_span(charts.VISIBLE.get(ch, ch)))
+    st.markdown(tr("step.reads", t=t, n=T) + " " + char_code(ch))
     bd = step.model_step(model, trace, t, layer)
-    x_rows = (
-        [charts.char_label(c) for c in model.vocab.chars]
-        if layer == 0
-        else [f"x{r}" for r in range(len(bd.x))]
-    )
-    show_step(bd, units, x_rows, charts.char_label(ch) if layer == 0 else "")
+    x_rows = [char_label(c) for c in model.vocab.chars] if layer == 0 else [f"x{r}" for r in range(len(bd.x))]
+    show_step(bd, units, x_rows, char_label(ch) if layer == 0 else "")
 
 
 def preset_cell(preset: str, kind: str) -> step.TinyCell:
@@ -247,7 +243,8 @@ def tiny_mode() -> None:
 
     st.markdown(f"**{tr('step.edit_state')}**")
     cols = st.columns(7)
-    names = ["x₁", "x₂", "x₃", "h₁ (t−1)", "h₂ (t−1)", "c₁ (t−1)", "c₂ (t−1)"]
+    prev = [f"{subscript(v, u)} (t−1)" for v in "hc" for u in TINY_UNITS]
+    names = [*TINY_X, *prev]
     start = [*base.x, *base.h_prev, *(base.c_prev if base.c_prev is not None else [0.0, 0.0])]
     vals = []
     for i, (col, label, v0) in enumerate(zip(cols, names, start, strict=True)):
@@ -261,12 +258,14 @@ def tiny_mode() -> None:
     tables = {}
     gate_cols = st.columns(len(SUFFIXES[kind]))
     config = {
-        f"{u}": st.column_config.NumberColumn(min_value=-100.0, max_value=100.0, format="%.3f")
-        for u in (1, 2)
+        str(u): st.column_config.NumberColumn(min_value=-100.0, max_value=100.0, format="%.3f")
+        for u in TINY_UNITS
     }
     names_by_suffix = dict(zip(SUFFIXES[kind], GATE_NAMES[kind] or ("hidden",), strict=True))
     for col, s in zip(gate_cols, SUFFIXES[kind], strict=True):
-        df = pd.DataFrame(step.tiny_gate_table(base, s), index=TINY_ROWS, columns=["1", "2"])
+        df = pd.DataFrame(
+            step.tiny_gate_table(base, s), index=TINY_ROWS, columns=[str(u) for u in TINY_UNITS]
+        )
         with col:
             st.markdown(f"${step.SYMBOLS[(kind, names_by_suffix[s])]}$: $W_{{x{s}}}, W_{{h{s}}}, b_{{{s}}}$")
             edited = st.data_editor(df, key=f"tiny_w{s}_{tag}", column_config=config, width="stretch")
@@ -275,7 +274,7 @@ def tiny_mode() -> None:
         st.warning(tr("step.bad_number"))
     cell = step.tiny_from_tables(kind, tables, vals[:3], vals[3:5], vals[5:7] if kind == "lstm" else None)
     bd = cell.step()
-    show_step(bd, [0, 1], TINY_ROWS[:3], "")
+    show_step(bd, TINY_UNITS, TINY_X, "")
 
     if preset == "bias":
         f0 = cell.with_bias("f", 0.0).step().terms["forget"].act

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from explorer import charts as C
+from explorer.visual import escape_html
 from lstm_engine import UNK, ModelConfig, Vocab, init_model
 from lstm_engine.analyses import step, unit_stats
 
@@ -18,7 +19,7 @@ def trace():
 
 
 def test_escape_and_visible_labels():
-    assert C.escape_html("<b>&</b>") == "&lt;b&gt;&amp;&lt;/b&gt;"
+    assert escape_html("<b>&</b>") == "&lt;b&gt;&amp;&lt;/b&gt;"
     assert [C.char_label(ch) for ch in " \n\t<>&a\x01"] == [
         "␣",
         "↵",

@@ -21,7 +21,7 @@ def lines(fig):
 
 
 def test_char_label_makes_whitespace_visible_and_escapes_markup():
-    assert C.char_label(" ") == "␣" and C.char_label("\n") == "⏎"
+    assert C.char_label(" ") == "␣" and C.char_label("\n") == "↵"
     assert C.char_label("<") == "&lt;" and C.char_label("&") == "&amp;"
     assert C.char_label("\x07") == "U+0007"
     assert C.text_label("<b>hi</b>") == "&lt;b&gt;hi&lt;/b&gt;"
@@ -134,7 +134,7 @@ def test_unit_text_chart_colours_each_character_by_its_value():
     fig = C.unit_text_chart(tokens, values, "unit <7>")
     z, text = np.array(fig.data[0].z, dtype=float), np.array(fig.data[0].text)
     assert z[0].tolist()[:3] == [0.1, -0.2, 0.3] and z[1].tolist()[:2] == [0.4, -0.5]
-    assert text[1][0] == "&lt;" and text[0][2] == "⏎"
+    assert text[1][0] == "&lt;" and text[0][2] == "↵"
     assert fig.layout.title.text == "unit &lt;7&gt;"
 
 

@@ -103,7 +103,7 @@ def test_a_session_model_is_offered_and_used():
     at.selectbox(key="cells_model").set_value("mine").run()
     assert not at.exception
     assert any("LSTM, 1×3 units" in c.value for c in at.caption)
-    assert any("vocabulary" in w.value for w in at.warning)  # the default text has letters it lacks
+    assert any("vocabulary" in i.value for i in at.info)  # the default text has letters it lacks
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,7 @@ def test_odd_and_hostile_text(text, expect):
     elif expect == "constant":
         assert at.warning[0].value == t("cells.constant_signal")
     elif expect == "unknown":
-        assert any("vocabulary" in w.value for w in at.warning)
+        assert any("vocabulary" in i.value for i in at.info)
     else:
         assert any("cut to the first 2000" in c.value for c in at.caption)
 

@@ -112,8 +112,8 @@ def test_boss_raise_preset_and_editing_the_tiny_cell():
     bd = step.boss_raise().step()
     assert step.latex_vector(bd.c) in eqs[4] and r"\begin{bmatrix}1.000 & 1.000\end{bmatrix}" in eqs[4]
     assert step.latex_vector(bd.terms["forget"].act * bd.c_prev) in eqs[4]
-    # set x₁ = 0: the page recomputes with the edited input
-    x1 = next(n for n in at.number_input if n.label == "x₁")
+    # set x₀ = 0: the page recomputes with the edited input (units and inputs count from 0)
+    x1 = next(n for n in at.number_input if n.label == "x₀")
     x1.set_value(0.0).run()
     cell = step.boss_raise()
     cell.x[0] = 0.0

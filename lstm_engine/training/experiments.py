@@ -381,7 +381,9 @@ def _worker_pool(jobs: int) -> ProcessPoolExecutor:
 def main(argv: list[str] | None = None) -> int:
     """`memory` sweep: every task × kind × lag (× seed × LSTM forget bias); prints a table,
     or JSON rows with --json; --csv also writes them (with the command line on top)."""
-    ap = argparse.ArgumentParser(prog="python -m lstm_engine.training.experiments", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m lstm_engine.training.experiments", description=__doc__.split("\n")[0]
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     mem = sub.add_parser("memory", help="adding problem and delayed recall over lags")
     mem.add_argument("--kinds", default="rnn,gru,lstm")
@@ -423,7 +425,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json:
         print(f"{len(rows)} runs in {time.perf_counter() - t0:.0f} s", flush=True)
     if args.csv:
-        command = "python -m lstm_engine.training.experiments " + " ".join(sys.argv[1:] if argv is None else argv)
+        command = "python -m lstm_engine.training.experiments " + " ".join(
+            sys.argv[1:] if argv is None else argv
+        )
         write_results_csv(rows, args.csv, [command])
     if args.json:
         print(json.dumps(rows, indent=1))

@@ -107,6 +107,47 @@ def gru_step_backward(dh, cache, Wh):
     return da, dh_prev
 
 
+# ---------------------------------------------------------------- GRU, PyTorch's form
+def gru_torch_step_forward(x_proj, h_prev, Wh, b_hh):
+    """One GRU step in PyTorch's form (nn.GRU): the reset gate multiplies H W_hh + b_hh.
+
+        H̃ = tanh(X W_xh + b_h + R ⊙ (H_prev W_hh + b_hh))     (Z, R and H as in the d2l form)
+
+    x_proj: (B, 3H); h_prev: (B, H); Wh: (H, 3H) = [W_hz | W_hr | W_hh]; b_hh: (H,).
+    Returns (h, cache); the cache holds zr: (B, 2H) = [Z | R], ht: (B, H) = H̃,
+    hn = H_prev W_hh + b_hh and the pre-activations a: (B, 3H).
+    """
+    H = h_prev.shape[1]
+    a = np.empty_like(x_proj)
+    a[:, : 2 * H] = x_proj[:, : 2 * H] + h_prev @ Wh[:, : 2 * H]
+    zr = sigmoid(a[:, : 2 * H])
+    z = zr[:, :H]
+    hn = h_prev @ Wh[:, 2 * H :] + b_hh
+    a[:, 2 * H :] = x_proj[:, 2 * H :] + zr[:, H:] * hn
+    ht = np.tanh(a[:, 2 * H :])
+    h = z * h_prev + (1.0 - z) * ht
+    return h, (h_prev, a, zr, ht, hn)
+
+
+def gru_torch_step_backward(dh, cache, Wh):
+    """Backward of `gru_torch_step_forward`. dh: (B, H) total ∂L/∂h_t.
+
+    Returns (da, dhn, dh_prev): da (B, 3H) = ∂L/∂a; dhn (B, H) = ∂L/∂(H_prev W_hh + b_hh),
+    from which ∂L/∂W_hh = H_prevᵀ dhn and ∂L/∂b_hh = Σ dhn; dh_prev (B, H).
+    """
+    h_prev, _, zr, ht, hn = cache
+    H = dh.shape[1]
+    z, r = zr[:, :H], zr[:, H:]
+    da = np.empty((dh.shape[0], 3 * H), dtype=dh.dtype)
+    da[:, 2 * H :] = dh * (1.0 - z) * (1.0 - ht * ht)  # dH̃ through tanh
+    dhn = da[:, 2 * H :] * r
+    da[:, :H] = dh * (h_prev - ht)  # dZ
+    da[:, H : 2 * H] = da[:, 2 * H :] * hn  # dR
+    da[:, : 2 * H] *= zr * (1.0 - zr)
+    dh_prev = dh * z + da[:, : 2 * H] @ Wh[:, : 2 * H].T + dhn @ Wh[:, 2 * H :].T
+    return da, dhn, dh_prev
+
+
 # ---------------------------------------------------------------- RNN
 def rnn_step_forward(x_proj, h_prev, Wh):
     """One tanh RNN step. x_proj: (B, H); h_prev: (B, H); Wh: (H, H).

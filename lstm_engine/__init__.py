@@ -5,8 +5,9 @@ Imports only NumPy and the standard library. Public API (design.md):
 `Model.loss_and_grads(text)`, `Model.gradient_norms(text)`.
 """
 
+from .core.gates import GATE_NAMES, GATE_TABLE, KINDS, SUFFIXES, Gate
 from .core.init import ModelConfig, init_model, set_recurrent_radius, spectral_radius
-from .core.model import GATE_NAMES, KINDS, GradientNorms, LayerTrace, Model, Trace
+from .core.model import GradientNorms, LayerTrace, Model, Trace
 from .core.modelio import (
     FORMAT,
     ModelFormatError,
@@ -20,9 +21,12 @@ from .core.vocab import UNK, Encoded, Vocab
 __all__ = [
     "FORMAT",
     "GATE_NAMES",
+    "GATE_TABLE",
     "KINDS",
+    "SUFFIXES",
     "UNK",
     "Encoded",
+    "Gate",
     "GradientNorms",
     "LayerTrace",
     "Model",

@@ -24,10 +24,9 @@ from explorer.state import (
     widget_key,
 )
 from explorer.visual import char_code, char_label, subscript
-from lstm_engine import GATE_NAMES
+from lstm_engine import GATE_NAMES, SUFFIXES
 from lstm_engine.analyses import step, unit_stats
 from lstm_engine.core import cells
-from lstm_engine.core.model import SUFFIXES
 
 STEP_FUNCTIONS = {
     "lstm": cells.lstm_step_forward,

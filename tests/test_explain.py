@@ -7,10 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from lstm_engine import KINDS, UNK, ModelConfig, Vocab, init_model
+from lstm_engine import KINDS, SUFFIXES, UNK, ModelConfig, Vocab, init_model
 from lstm_engine.analyses import step, unit_stats
 from lstm_engine.core.cells import sigmoid
-from lstm_engine.core.model import SUFFIXES
 
 VOCAB = Vocab(list("abc (')<>\n") + [UNK])
 

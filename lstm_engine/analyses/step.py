@@ -22,14 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.cells import gru_step_forward, lstm_step_forward, rnn_step_forward, sigmoid
-from ..core.model import SUFFIXES, Model, Trace
+from ..core.gates import GATE_TABLE, SUFFIXES, fuse_layer
+from ..core.model import Model, Trace
 
-# Per kind: (name shown on screen, d2l suffix, activation) for each pre-activation, fused order.
-TERMS = {
-    "lstm": (("input", "i", "sigmoid"), ("forget", "f", "sigmoid"), ("output", "o", "sigmoid"), ("candidate", "c", "tanh")),
-    "gru": (("update", "z", "sigmoid"), ("reset", "r", "sigmoid"), ("candidate", "h", "tanh")),
-    "rnn": (("hidden", "h", "tanh"),),
-}  # fmt: skip
 TINY_HIDDEN, TINY_INPUT = 2, 3  # the hand-editable cell: H = 2 units, input size 3
 
 
@@ -78,15 +73,6 @@ class StepBreakdown:
         return self.h.shape[0]
 
 
-def fuse_params(kind: str, params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(Wx (D, G*H), Wh (H, G*H), b (G*H,)) from unprefixed d2l names, in the engine's fused order."""
-    sfx = SUFFIXES[kind]
-    Wx = np.concatenate([params[f"W_x{s}"] for s in sfx], axis=1)
-    Wh = np.concatenate([params[f"W_h{s}"] for s in sfx], axis=1)
-    b = np.concatenate([params[f"b_{s}"] for s in sfx])
-    return Wx, Wh, b
-
-
 def cell_step(kind: str, params: dict[str, np.ndarray], x, h_prev, c_prev=None) -> StepBreakdown:
     """Break one cell update into its terms, then run the engine's step for the new state.
 
@@ -95,20 +81,21 @@ def cell_step(kind: str, params: dict[str, np.ndarray], x, h_prev, c_prev=None) 
     """
     x, h_prev = np.asarray(x, dtype=float), np.asarray(h_prev, dtype=float)
     c_prev = np.asarray(c_prev, dtype=float) if kind == "lstm" else None
-    Wx, Wh, b = fuse_params(kind, params)
-    x_proj = (x @ Wx + b)[None]
+    p = fuse_layer(kind, params)
+    x_proj = (x @ p["Wx"] + p["b"])[None]
     if kind == "lstm":
-        h, c, (_, _, a, _, _, tc) = lstm_step_forward(x_proj, h_prev[None], c_prev[None], Wh)
-        c, tanh_c, rh = c[0], tc[0], None
+        h, c, cache = lstm_step_forward(x_proj, h_prev[None], c_prev[None], p["Wh"])
+        c, tanh_c, rh = c[0], cache.tc[0], None
     elif kind == "gru":
-        h, (_, a, _, _, rh) = gru_step_forward(x_proj, h_prev[None], Wh)
+        h, cache = gru_step_forward(x_proj, h_prev[None], p["Wh"])
         c = tanh_c = None
-        rh = rh[0]
+        rh = cache.rh[0]
     else:
-        h, (_, a, _) = rnn_step_forward(x_proj, h_prev[None], Wh)
+        h, cache = rnn_step_forward(x_proj, h_prev[None], p["Wh"])
         c = tanh_c = rh = None
+    a = cache.a
     terms = {}
-    for j, (name, s, fn) in enumerate(TERMS[kind]):
+    for j, (name, s, fn) in enumerate(GATE_TABLE[kind]):
         x_term = x @ params[f"W_x{s}"]
         h_in = rh if (kind == "gru" and name == "candidate") else h_prev
         h_term = h_in @ params[f"W_h{s}"]

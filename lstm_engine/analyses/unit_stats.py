@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.gates import FLOW_ORDER
 from ..core.model import Trace
 
 PATTERNS = ("quotes", "parens", "word_position", "line_start", "span")
@@ -29,8 +30,7 @@ def trace_arrays(trace: Trace, layer: int = -1) -> dict[str, np.ndarray]:
     the gates (LSTM input, forget, candidate, output; GRU update, reset, candidate), then
     "cell" (LSTM) and "hidden"."""
     lt = trace.layers[layer]
-    order = {"lstm": ("input", "forget", "candidate", "output"), "gru": ("update", "reset", "candidate")}
-    out = {name: lt.gates[name] for name in order.get(trace.kind, ())}
+    out = {name: lt.gates[name] for name in FLOW_ORDER[trace.kind]}
     if lt.c is not None:
         out["cell"] = lt.c
     out["hidden"] = lt.h

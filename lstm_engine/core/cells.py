@@ -21,9 +21,42 @@ with one matmul over the whole sequence (see `recurrent_weight_grad`).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+from .gates import NUM_BLOCKS
+
+GATES = NUM_BLOCKS  # G per kind, from the gate table (gates.py)
+
+
+class LSTMCache(NamedTuple):
+    """What one LSTM step keeps for its backward. Every array is (B, ·)."""
+
+    h_prev: np.ndarray  # (B, H)
+    c_prev: np.ndarray  # (B, H)
+    a: np.ndarray  # (B, 4H) pre-activations [I | F | O | C̃]
+    ifo: np.ndarray  # (B, 3H) gate activations [I | F | O]
+    g: np.ndarray  # (B, H) the candidate C̃
+    tc: np.ndarray  # (B, H) tanh(C)
+
+
+class GRUCache(NamedTuple):
+    """What one GRU step keeps for its backward."""
+
+    h_prev: np.ndarray  # (B, H)
+    a: np.ndarray  # (B, 3H) pre-activations [Z | R | H̃]
+    zr: np.ndarray  # (B, 2H) gate activations [Z | R]
+    ht: np.ndarray  # (B, H) the candidate H̃
+    rh: np.ndarray  # (B, H) R ⊙ H_prev
+
+
+class RNNCache(NamedTuple):
+    """What one RNN step keeps for its backward."""
+
+    h_prev: np.ndarray  # (B, H)
+    a: np.ndarray  # (B, H) pre-activation
+    h: np.ndarray  # (B, H) the new hidden state
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -36,8 +69,7 @@ def lstm_step_forward(x_proj, h_prev, c_prev, Wh):
     """One LSTM step.
 
     x_proj: (B, 4H) input projection X W_x + b; h_prev, c_prev: (B, H); Wh: (H, 4H).
-    Returns (h, c, cache); h, c: (B, H). The cache holds the gate activations
-    ifo: (B, 3H) = [I | F | O], g: (B, H) = C̃, the pre-activations a: (B, 4H) and tanh(C).
+    Returns (h, c, cache); h, c: (B, H); cache: an LSTMCache.
     """
     H = h_prev.shape[1]
     a = x_proj + h_prev @ Wh
@@ -46,7 +78,7 @@ def lstm_step_forward(x_proj, h_prev, c_prev, Wh):
     c = ifo[:, H : 2 * H] * c_prev + ifo[:, :H] * g
     tc = np.tanh(c)
     h = ifo[:, 2 * H :] * tc
-    return h, c, (h_prev, c_prev, a, ifo, g, tc)
+    return h, c, LSTMCache(h_prev, c_prev, a, ifo, g, tc)
 
 
 def lstm_step_backward(dh, dc_next, cache, Wh):
@@ -56,7 +88,7 @@ def lstm_step_backward(dh, dc_next, cache, Wh):
     Returns (da, dh_prev, dc_prev, dc): da (B, 4H) = ∂L/∂a, dh_prev and dc_prev (B, H) the
     gradients flowing to step t-1, and dc (B, H) the total ∂L/∂c_t.
     """
-    h_prev, c_prev, _, ifo, g, tc = cache
+    c_prev, ifo, g, tc = cache.c_prev, cache.ifo, cache.g, cache.tc
     H = dh.shape[1]
     i, f, o = ifo[:, :H], ifo[:, H : 2 * H], ifo[:, 2 * H :]
     dc = dc_next + dh * o * (1.0 - tc * tc)
@@ -74,8 +106,7 @@ def gru_step_forward(x_proj, h_prev, Wh):
     """One GRU step (d2l form: the reset gate multiplies H before W_hh).
 
     x_proj: (B, 3H); h_prev: (B, H); Wh: (H, 3H) = [W_hz | W_hr | W_hh].
-    Returns (h, cache); the cache holds zr: (B, 2H) = [Z | R], ht: (B, H) = H̃,
-    rh = R ⊙ H_prev and the pre-activations a: (B, 3H).
+    Returns (h, cache); h: (B, H); cache: a GRUCache.
     """
     H = h_prev.shape[1]
     a = np.empty_like(x_proj)
@@ -86,7 +117,7 @@ def gru_step_forward(x_proj, h_prev, Wh):
     a[:, 2 * H :] = x_proj[:, 2 * H :] + rh @ Wh[:, 2 * H :]
     ht = np.tanh(a[:, 2 * H :])
     h = z * h_prev + (1.0 - z) * ht
-    return h, (h_prev, a, zr, ht, rh)
+    return h, GRUCache(h_prev, a, zr, ht, rh)
 
 
 def gru_step_backward(dh, cache, Wh):
@@ -94,7 +125,7 @@ def gru_step_backward(dh, cache, Wh):
 
     Returns (da, dh_prev): da (B, 3H) = ∂L/∂a, dh_prev (B, H).
     """
-    h_prev, _, zr, ht, _ = cache
+    h_prev, zr, ht = cache.h_prev, cache.zr, cache.ht
     H = dh.shape[1]
     z, r = zr[:, :H], zr[:, H:]
     da = np.empty((dh.shape[0], 3 * H), dtype=dh.dtype)
@@ -152,16 +183,16 @@ def gru_torch_step_backward(dh, cache, Wh):
 def rnn_step_forward(x_proj, h_prev, Wh):
     """One tanh RNN step. x_proj: (B, H); h_prev: (B, H); Wh: (H, H).
 
-    Returns (h, cache); the cache holds h_prev, the pre-activation a and h.
+    Returns (h, cache); h: (B, H); cache: an RNNCache.
     """
     a = x_proj + h_prev @ Wh
     h = np.tanh(a)
-    return h, (h_prev, a, h)
+    return h, RNNCache(h_prev, a, h)
 
 
 def rnn_step_backward(dh, cache, Wh):
     """Backward of `rnn_step_forward`. Returns (da, dh_prev), both (B, H)."""
-    _, _, h = cache
+    h = cache.h
     da = dh * (1.0 - h * h)
     return da, da @ Wh.T
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cells import GATES
-from .model import KINDS, SUFFIXES, Model
+from .gates import KINDS, NUM_BLOCKS, block
+from .model import Model
 from .vocab import Vocab
 
 
@@ -66,14 +66,13 @@ def init_model(config: ModelConfig, vocab: Vocab) -> Model:
     if not 1 <= config.hidden_size <= 1024:
         raise ValueError("hidden_size must be between 1 and 1024")
     rng = np.random.default_rng(config.seed)
-    H, V, G = config.hidden_size, len(vocab), GATES[config.kind]
+    H, V, G = config.hidden_size, len(vocab), NUM_BLOCKS[config.kind]
     layers = []
     for k in range(config.num_layers):
         D = V if k == 0 else H
         b = np.zeros(G * H)
         if config.kind == "lstm":
-            j = SUFFIXES["lstm"].index("f")
-            b[j * H : (j + 1) * H] = config.forget_bias
+            b[block("lstm", "f", H)] = config.forget_bias
         layers.append(
             {
                 "Wx": np.concatenate([_block(rng, D, H, config.init) for _ in range(G)], axis=1),

@@ -12,19 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import sequence
-from .cells import GATES, sigmoid
+from . import fileformat, sequence
+from .cells import sigmoid
+from .gates import GATE_NAMES, GATE_TABLE, KINDS, named_views
 from .vocab import Encoded, Vocab
-
-KINDS = ("lstm", "gru", "rnn")
-# Per kind: the parameter-name suffix of each fused gate block, in fused order.
-SUFFIXES = {"lstm": ("i", "f", "o", "c"), "gru": ("z", "r", "h"), "rnn": ("h",)}
-# Per kind: the Trace's gate names for the same blocks (the RNN has no gates).
-GATE_NAMES = {
-    "lstm": ("input", "forget", "output", "candidate"),
-    "gru": ("update", "reset", "candidate"),
-    "rnn": (),
-}
 
 
 @dataclass
@@ -153,10 +144,11 @@ class Model:
         return m
 
     def save(self, path) -> None:
-        """Write the model in the lstm-explorer/1 .npz format (see modelio)."""
-        from .modelio import save_model
+        """Write the model as an uncompressed lstm-explorer/1 .npz file (path or binary file).
 
-        save_model(self, path)
+        Raises ValueError for a vocab holding "\x00", which a numpy unicode array cannot keep.
+        """
+        fileformat.write(path, self.kind, self.vocab.chars, self.params())
 
     # ---------------------------------------------------------------- running
     def encode(self, text: str) -> Encoded:
@@ -178,13 +170,11 @@ class Model:
     def _layer_trace(self, lc: sequence.LayerCache) -> LayerTrace:
         """Pull (T, H) gate and state histories for batch row 0 out of a layer's caches."""
         H, T = self.hidden_size, lc.hs.shape[0]
-        G = GATES[self.kind]
-        pre = sequence.step_preactivations(lc.steps)[:, 0] if T else np.zeros((0, G * H))
-        names = GATE_NAMES[self.kind] or ("hidden",)
-        pre_d = {n: pre[:, j * H : (j + 1) * H] for j, n in enumerate(names)}
-        gates = {}
-        if self.kind != "rnn":
-            gates = {n: (np.tanh(a) if n == "candidate" else sigmoid(a)) for n, a in pre_d.items()}
+        table = GATE_TABLE[self.kind]
+        pre = sequence.step_preactivations(lc.steps)[:, 0] if T else np.zeros((0, len(table) * H))
+        pre_d = {g.name: pre[:, j * H : (j + 1) * H] for j, g in enumerate(table)}
+        act = {"sigmoid": sigmoid, "tanh": np.tanh}
+        gates = {g.name: act[g.activation](pre_d[g.name]) for g in table if g.name in GATE_NAMES[self.kind]}
         c = lc.cs[:, 0] if lc.cs is not None else None
         return LayerTrace(gates, pre_d, c, lc.hs[:, 0])
 
@@ -205,7 +195,8 @@ class Model:
         """
         logits, caches, final = self.forward(inputs, state)
         loss, dlogits = sequence.cross_entropy(logits, targets)
-        lg, hg, _, _ = sequence.backward(self.kind, self.layers, self.head, dlogits, caches)
+        back = sequence.backward(self.kind, self.layers, self.head, dlogits, caches)
+        lg, hg = back.layer_grads, back.head_grads
         fused = {f"{k}/{n}": a for k, g in enumerate(lg) for n, a in g.items()}
         fused.update({f"out/{n}": a for n, a in hg.items()})
         return loss, named_views(self.kind, lg, hg), fused, final
@@ -225,8 +216,8 @@ class Model:
         mask = np.zeros(ids.shape)
         mask[0, -1] = 1.0
         _, dlogits = sequence.cross_entropy(logits, target, mask)
-        _, _, dhs, dcs = sequence.backward(self.kind, self.layers, self.head, dlogits, caches)
-        dh, dc = dhs[layer][:, 0], dcs[layer]
+        back = sequence.backward(self.kind, self.layers, self.head, dlogits, caches)
+        dh, dc = back.dh[layer][:, 0], back.dc[layer]
         return GradientNorms(
             np.linalg.norm(dh, axis=1),
             np.linalg.norm(dc[:, 0], axis=1) if dc is not None else None,
@@ -256,35 +247,3 @@ class Model:
             out.append(nxt)
             logits, _, state = self.forward(np.array([[nxt]]), state)
         return self.vocab.decode(out)
-
-
-def named_views(kind: str, layers: list[dict], head: dict) -> dict[str, np.ndarray]:
-    """Split fused per-layer arrays into the d2l names of design.md, as views."""
-    out = {}
-    for k, p in enumerate(layers):
-        H = p["Wh"].shape[0]
-        for j, s in enumerate(SUFFIXES[kind]):
-            cols = slice(j * H, (j + 1) * H)
-            out[f"{k}/W_x{s}"] = p["Wx"][:, cols]
-            out[f"{k}/W_h{s}"] = p["Wh"][:, cols]
-            out[f"{k}/b_{s}"] = p["b"][cols]
-    out["out/W_hq"], out["out/b_q"] = head["W_hq"], head["b_q"]
-    return out
-
-
-def fuse(kind: str, named: dict[str, np.ndarray], num_layers: int):
-    """Inverse of `named_views`: (layers, head) of fused arrays from the d2l names."""
-    layers = []
-    for k in range(num_layers):
-        sfx = SUFFIXES[kind]
-        layers.append(
-            {
-                "Wx": np.concatenate([named[f"{k}/W_x{s}"] for s in sfx], axis=1),
-                "Wh": np.concatenate([named[f"{k}/W_h{s}"] for s in sfx], axis=1),
-                "b": np.concatenate([named[f"{k}/b_{s}"] for s in sfx]),
-            }
-        )
-    return layers, {
-        "W_hq": np.ascontiguousarray(named["out/W_hq"]),
-        "b_q": np.ascontiguousarray(named["out/b_q"]),
-    }

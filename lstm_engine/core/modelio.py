@@ -22,10 +22,11 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .model import KINDS, SUFFIXES, Model, fuse
+from .fileformat import FORMAT, META_KEYS
+from .gates import KINDS, SUFFIXES, fuse
+from .model import Model
 from .vocab import Vocab
 
-FORMAT = "lstm-explorer/1"
 MAX_FILE_BYTES = 64 * 2**20  # a model file larger than this is refused unread
 MAX_UNPACKED_BYTES = 256 * 2**20  # total declared size of the arrays inside (zip-bomb guard)
 MAX_VOCAB, MAX_HIDDEN, MAX_LAYERS = 4096, 1024, 3
@@ -37,23 +38,8 @@ class ModelFormatError(ValueError):
 
 
 def save_model(model: Model, path: str | os.PathLike | BinaryIO) -> None:
-    """Write `model` as an uncompressed lstm-explorer/1 .npz file (path or binary file).
-
-    Raises ValueError for a vocab holding "\x00", which a numpy unicode array cannot keep.
-    """
-    if "\x00" in model.vocab.index:
-        raise ValueError("a vocabulary containing the NUL character cannot be saved")
-    arrays = {
-        "meta/format": np.array(FORMAT),
-        "meta/kind": np.array(model.kind),
-        "meta/vocab": np.array(model.vocab.chars, dtype="<U1"),
-    }
-    arrays.update({k: np.ascontiguousarray(v) for k, v in model.params().items()})
-    if isinstance(path, (str, os.PathLike)):
-        with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
-    else:
-        np.savez(path, **arrays)
+    """Write `model` as an uncompressed lstm-explorer/1 .npz file: `Model.save`."""
+    model.save(path)
 
 
 def model_to_bytes(model: Model) -> bytes:
@@ -245,7 +231,7 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     if not 1 <= num_layers <= MAX_LAYERS:
         raise ModelFormatError(f"{num_layers} layers; expected 1 to {MAX_LAYERS}")
     shapes = expected_shapes(kind, len(vocab), H, num_layers)
-    extra = sorted(set(arrays) - set(shapes) - {"meta/format", "meta/kind", "meta/vocab"})
+    extra = sorted(set(arrays) - set(shapes) - set(META_KEYS))
     if extra:
         raise ModelFormatError(f"unexpected keys: {', '.join(repr(k[:40]) for k in extra[:5])}")
     dtypes = set()

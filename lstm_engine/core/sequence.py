@@ -17,10 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from .cells import (
+    GRUCache,
+    LSTMCache,
+    RNNCache,
     gru_step_backward,
     lstm_step_backward,
     recurrent_weight_grad,
@@ -47,6 +51,29 @@ class LayerCache:
     c0: np.ndarray | None
 
 
+class LayerBackward(NamedTuple):
+    """What `layer_backward` returns. da: (T, B, G*H) pre-activation gradients; dh0, dc0:
+    (B, H) gradients for the initial state; dh, dc: (T, B, H) the total ∂L/∂h_t and ∂L/∂c_t
+    (dc0 and dc None unless LSTM)."""
+
+    da: np.ndarray
+    dh0: np.ndarray
+    dc0: np.ndarray | None
+    dh: np.ndarray
+    dc: np.ndarray | None
+
+
+class Backward(NamedTuple):
+    """What `backward` returns: per layer the gradients keyed like its fused arrays, the head's
+    gradients, and per layer the total ∂L/∂h_t and ∂L/∂c_t as (T, B, H) arrays (dc None unless
+    LSTM)."""
+
+    layer_grads: list[dict[str, np.ndarray]]
+    head_grads: dict[str, np.ndarray]
+    dh: list[np.ndarray]
+    dc: list[np.ndarray | None]
+
+
 def zero_state(kind: str, num_layers: int, batch: int, hidden: int, dtype=np.float64) -> State:
     """All-zero initial state for every layer."""
 
@@ -59,8 +86,8 @@ def zero_state(kind: str, num_layers: int, batch: int, hidden: int, dtype=np.flo
 class Steps(Sequence):
     """The per-step caches of one layer, stored as whole-sequence arrays.
 
-    Behaves like the list of per-step cache tuples the cells return (steps[t] is exactly the
-    tuple `lstm_step_forward` / `gru_step_forward` / `rnn_step_forward` would give, as views),
+    Behaves like the list of per-step caches the cells return (steps[t] is exactly the
+    LSTMCache / GRUCache / RNNCache the cell's step forward would give, as views),
     but keeps time-major buffers so the backward pass can vectorise everything that does not
     depend on the recurrence. Fields (all (T, B, ·)): h_prev, c_prev (LSTM), a the
     pre-activations (T, B, G*H), act the gate activations ([I|F|O|C̃] LSTM, [Z|R] GRU), ht
@@ -81,7 +108,7 @@ class Steps(Sequence):
             return [self[i] for i in range(*t.indices(len(self)))]
         if self.kind == "lstm":
             H = self.h_prev.shape[2]
-            return (
+            return LSTMCache(
                 self.h_prev[t],
                 self.c_prev[t],
                 self.a[t],
@@ -90,8 +117,8 @@ class Steps(Sequence):
                 self.tc[t],
             )
         if self.kind == "gru":
-            return (self.h_prev[t], self.a[t], self.act[t], self.ht[t], self.rh[t])
-        return (self.h_prev[t], self.a[t], self.h[t])
+            return GRUCache(self.h_prev[t], self.a[t], self.act[t], self.ht[t], self.rh[t])
+        return RNNCache(self.h_prev[t], self.a[t], self.h[t])
 
 
 def layer_forward(kind: str, x_proj: np.ndarray, Wh: np.ndarray, h0, c0):
@@ -99,7 +126,7 @@ def layer_forward(kind: str, x_proj: np.ndarray, Wh: np.ndarray, h0, c0):
 
     x_proj: (T, B, G*H) precomputed X W_x + b; Wh: (H, G*H); h0, c0: (B, H) (c0 None
     unless LSTM). Returns (hs, cs, steps): hs, cs (T, B, H) (cs None unless LSTM) and the
-    per-step caches (a `Steps`: steps[t] is the tuple the cell's step forward returns).
+    per-step caches (a `Steps`: steps[t] is the cache the cell's step forward returns).
 
     The loops below compute exactly the cells' equations (cells.py is the readable
     reference, and tests check they agree), written for speed: whole-sequence buffers
@@ -212,14 +239,12 @@ def layer_backward(kind: str, dhs: np.ndarray, steps: list, Wh: np.ndarray, dh_l
     """Backpropagate through one layer over time.
 
     dhs: (T, B, H) ∂L/∂h_t from above (the head or the next layer); dh_last, dc_last: (B, H)
-    gradients arriving from beyond the last step (None = zero). Returns
-    (da, dh0, dc0, dh_total, dc_total): da (T, B, G*H) pre-activation gradients; dh0, dc0
-    (B, H) gradients for the initial state; dh_total, dc_total (T, B, H) the total ∂L/∂h_t
-    and ∂L/∂c_t (dc None unless LSTM), which is what the vanishing-gradient view plots.
+    gradients arriving from beyond the last step (None = zero). Returns a LayerBackward; its
+    total ∂L/∂h_t, ∂L/∂c_t are what the vanishing-gradient view plots.
 
     `steps` from `layer_forward` (a Steps) takes the fast path: every factor that does not
     depend on the recurrence (σ', 1 − tanh², ...) is computed for all t at once before the
-    loop, leaving a few in-place calls per step. Any other list of per-step cache tuples goes
+    loop, leaving a few in-place calls per step. Any other list of per-step caches goes
     through the cells' step backward functions.
     """
     T, B, H = dhs.shape
@@ -230,12 +255,12 @@ def layer_backward(kind: str, dhs: np.ndarray, steps: list, Wh: np.ndarray, dh_l
             np.zeros((B, H), dtype=dhs.dtype) if dc_last is None else np.array(dc_last, dtype=dhs.dtype)
         )
     if not isinstance(steps, Steps):
-        return _layer_backward_cells(kind, dhs, steps, Wh, dh_carry, dc_carry)
+        return LayerBackward(*_layer_backward_cells(kind, dhs, steps, Wh, dh_carry, dc_carry))
     if kind == "lstm":
-        return _lstm_backward_loop(dhs, steps, Wh, dh_carry, dc_carry)
+        return LayerBackward(*_lstm_backward_loop(dhs, steps, Wh, dh_carry, dc_carry))
     if kind == "gru":
-        return _gru_backward_loop(dhs, steps, Wh, dh_carry)
-    return _rnn_backward_loop(dhs, steps, Wh, dh_carry)
+        return LayerBackward(*_gru_backward_loop(dhs, steps, Wh, dh_carry))
+    return LayerBackward(*_rnn_backward_loop(dhs, steps, Wh, dh_carry))
 
 
 def _lstm_backward_loop(dhs, st: Steps, Wh, dh_carry, dc_carry):
@@ -349,10 +374,10 @@ def _layer_backward_cells(kind, dhs, steps, Wh, dh_carry, dc_carry):
 
 
 def step_preactivations(steps) -> np.ndarray:
-    """(T, B, G*H) pre-activations of every step, from a Steps or a list of cache tuples."""
+    """(T, B, G*H) pre-activations of every step, from a Steps or a list of step caches."""
     if isinstance(steps, Steps):
         return steps.a
-    return np.stack([s[2] if len(s) == 6 else s[1] for s in steps])
+    return np.stack([s.a for s in steps])
 
 
 def scatter_rows(ids: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
@@ -400,8 +425,8 @@ def backward(
     """Backpropagate through time through the whole stack.
 
     dlogits: (B, T, V) ∂L/∂logits; dstate: optional per-layer (dh, dc) arriving from beyond
-    the last step. Returns (layer_grads, head_grads, dh_totals, dc_totals): gradients keyed
-    like the parameters, and per layer the total ∂L/∂h_t, ∂L/∂c_t as (T, B, H) arrays.
+    the last step. Returns a Backward (gradients keyed like the fused arrays, and per layer the
+    total ∂L/∂h_t, ∂L/∂c_t).
     """
     B, T, V = dlogits.shape
     top = caches[-1].hs
@@ -413,15 +438,16 @@ def backward(
     for k in range(len(layers) - 1, -1, -1):
         p, lc = layers[k], caches[k]
         dh_last, dc_last = dstate[k] if dstate is not None else (None, None)
-        da, _, _, dh_totals[k], dc_totals[k] = layer_backward(kind, dx, lc.steps, p["Wh"], dh_last, dc_last)
-        da2 = da.reshape(T * B, -1)
+        lb = layer_backward(kind, dx, lc.steps, p["Wh"], dh_last, dc_last)
+        dh_totals[k], dc_totals[k] = lb.dh, lb.dc
+        da2 = lb.da.reshape(T * B, -1)
         if isinstance(lc.steps, Steps):
             h_prevs = lc.steps.h_prev.reshape(T * B, H)  # a view of the forward's buffer
         else:
             h_prevs = np.concatenate([lc.h0[None], lc.hs[:-1]]).reshape(T * B, H)
         rhs = None
         if kind == "gru":
-            rhs = lc.steps.rh if isinstance(lc.steps, Steps) else np.stack([s[4] for s in lc.steps])
+            rhs = lc.steps.rh if isinstance(lc.steps, Steps) else np.stack([s.rh for s in lc.steps])
             rhs = rhs.reshape(T * B, H)
         grads = {"Wh": recurrent_weight_grad(kind, h_prevs, rhs, da2), "b": da2.sum(axis=0)}
         if k == 0:
@@ -430,7 +456,7 @@ def backward(
             grads["Wx"] = lc.x.reshape(T * B, -1).T @ da2
             dx = (da2 @ p["Wx"].T).reshape(T, B, -1)
         layer_grads[k] = grads
-    return layer_grads, head_grads, dh_totals, dc_totals
+    return Backward(layer_grads, head_grads, dh_totals, dc_totals)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

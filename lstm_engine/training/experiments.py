@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.cells import GATES, recurrent_weight_grad
-from ..core.model import KINDS, SUFFIXES
+from ..core.gates import KINDS, SUFFIXES
 from ..core.sequence import layer_backward, layer_forward
 from .optim import clip_gradients, global_norm, learning_rate, make_optimizer
 
@@ -205,10 +205,9 @@ def loss_and_grad(task: str, kind: str, p: dict, X: np.ndarray, y: np.ndarray) -
     T, _, H = hs.shape
     dhs = np.zeros_like(hs)
     dhs[-1] = dout @ p["Wy"].T
-    da, *_ = layer_backward(kind, dhs, steps, p["Wh"])
-    da2 = da.reshape(T * B, -1)
+    da2 = layer_backward(kind, dhs, steps, p["Wh"]).da.reshape(T * B, -1)
     h_prevs = np.concatenate([h0[None], hs[:-1]]).reshape(T * B, H)
-    rhs = np.stack([s[4] for s in steps]).reshape(T * B, H) if kind == "gru" else None
+    rhs = np.stack([s.rh for s in steps]).reshape(T * B, H) if kind == "gru" else None
     grads = {
         "Wx": x_tm.reshape(T * B, -1).T @ da2,
         "Wh": recurrent_weight_grad(kind, h_prevs, rhs, da2),

@@ -51,6 +51,16 @@ class GRUCache(NamedTuple):
     rh: np.ndarray  # (B, H) R ⊙ H_prev
 
 
+class GRUTorchCache(NamedTuple):
+    """What one step of PyTorch's GRU form keeps for its backward."""
+
+    h_prev: np.ndarray  # (B, H)
+    a: np.ndarray  # (B, 3H) pre-activations [Z | R | H̃]
+    zr: np.ndarray  # (B, 2H) gate activations [Z | R]
+    ht: np.ndarray  # (B, H) the candidate H̃
+    hn: np.ndarray  # (B, H) H_prev W_hh + b_hh
+
+
 class RNNCache(NamedTuple):
     """What one RNN step keeps for its backward."""
 
@@ -145,8 +155,7 @@ def gru_torch_step_forward(x_proj, h_prev, Wh, b_hh):
         H̃ = tanh(X W_xh + b_h + R ⊙ (H_prev W_hh + b_hh))     (Z, R and H as in the d2l form)
 
     x_proj: (B, 3H); h_prev: (B, H); Wh: (H, 3H) = [W_hz | W_hr | W_hh]; b_hh: (H,).
-    Returns (h, cache); the cache holds zr: (B, 2H) = [Z | R], ht: (B, H) = H̃,
-    hn = H_prev W_hh + b_hh and the pre-activations a: (B, 3H).
+    Returns (h, cache); h: (B, H); cache: a GRUTorchCache.
     """
     H = h_prev.shape[1]
     a = np.empty_like(x_proj)
@@ -157,7 +166,7 @@ def gru_torch_step_forward(x_proj, h_prev, Wh, b_hh):
     a[:, 2 * H :] = x_proj[:, 2 * H :] + zr[:, H:] * hn
     ht = np.tanh(a[:, 2 * H :])
     h = z * h_prev + (1.0 - z) * ht
-    return h, (h_prev, a, zr, ht, hn)
+    return h, GRUTorchCache(h_prev, a, zr, ht, hn)
 
 
 def gru_torch_step_backward(dh, cache, Wh):
@@ -166,7 +175,7 @@ def gru_torch_step_backward(dh, cache, Wh):
     Returns (da, dhn, dh_prev): da (B, 3H) = ∂L/∂a; dhn (B, H) = ∂L/∂(H_prev W_hh + b_hh),
     from which ∂L/∂W_hh = H_prevᵀ dhn and ∂L/∂b_hh = Σ dhn; dh_prev (B, H).
     """
-    h_prev, _, zr, ht, hn = cache
+    h_prev, zr, ht, hn = cache.h_prev, cache.zr, cache.ht, cache.hn
     H = dh.shape[1]
     z, r = zr[:, :H], zr[:, H:]
     da = np.empty((dh.shape[0], 3 * H), dtype=dh.dtype)

@@ -36,7 +36,8 @@ def build_vocab(corpus: corpus_zh.ZhCorpus) -> Vocab:
 
 
 def run_training(args: argparse.Namespace) -> None:
-    """Train from scratch and save the best checkpoint in float32 to args.out."""
+    """Train from scratch, saving the best checkpoint so far in float32 to args.out after
+    every evaluation (so a stopped run still leaves its best model behind)."""
     corpus = corpus_zh.load_corpus()
     text, val_fraction = corpus.trainer_text()
     vocab = build_vocab(corpus)
@@ -63,14 +64,22 @@ def run_training(args: argparse.Namespace) -> None:
                 flush=True,
             )
 
-    t0 = time.perf_counter()
-    result = train(model, text, config, report)
-    result.model.astype(np.float32).save(args.out)
-    print(
-        f"saved {args.out}: {time.perf_counter() - t0:.0f} s, best step {result.best_step}, "
-        f"validation {result.val_bits_per_char:.4f} bits/char",
-        flush=True,
-    )
+    t0, state = time.perf_counter(), None
+    while state is None or state.step < config.steps:  # one chunk per evaluation, saved as it goes
+        end = (state.step if state else 0) + config.eval_every
+
+        def stop_at_chunk_end(p: Progress, end: int = end) -> bool:
+            report(p)
+            return p.step < end
+
+        result = train(model, text, config, stop_at_chunk_end, resume=state)
+        model, state = result.model, result.state  # resuming is exact: same weights as one run
+        result.model.astype(np.float32).save(args.out)
+        print(
+            f"saved {args.out}: {time.perf_counter() - t0:.0f} s, best step {result.best_step}, "
+            f"validation {result.val_bits_per_char:.4f} bits/char",
+            flush=True,
+        )
 
 
 def report(path: str) -> None:
@@ -92,11 +101,11 @@ def report(path: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--hidden", type=int, default=128)
-    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--steps", type=int, default=2400)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seq-len", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--eval-every", type=int, default=250)
+    ap.add_argument("--eval-every", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="assets/models/zh.npz")
     ap.add_argument("--report", metavar="MODEL", help="only print the numbers of a saved model")

@@ -7,7 +7,7 @@ The sentence, model and step live in the URL so a view can be shared.
 import pandas as pd
 import streamlit as st
 
-from explorer import charts
+from explorer import charts, export
 from explorer.render import notify_unknown, sentence_and_model, show_chart
 from explorer.state import (
     clamp_widget,
@@ -39,7 +39,7 @@ def text_key(kind: str, name: str, what: str) -> str:
 
 def trace_csv(trace: Trace) -> bytes:
     """The whole trace as tidy long-format CSV (built only when the user clicks download)."""
-    return pd.DataFrame(unit_stats.trace_columns(trace)).to_csv(index=False).encode("utf-8")
+    return pd.DataFrame(export.trace_columns(trace)).to_csv(index=False).encode("utf-8")
 
 
 ensure_app_shell()

@@ -10,7 +10,7 @@ import inspect
 import pandas as pd
 import streamlit as st
 
-from explorer import charts
+from explorer import charts, equations, step_tables
 from explorer.render import notify_unknown, sentence_and_model, show_chart
 from explorer.state import (
     clamp_widget,
@@ -24,7 +24,7 @@ from explorer.state import (
     widget_key,
 )
 from explorer.visual import char_code, char_label, subscript
-from lstm_engine import GATE_NAMES, SUFFIXES
+from lstm_engine import GATE_TABLE, SUFFIXES
 from lstm_engine.analyses import step, unit_stats
 from lstm_engine.core import cells
 
@@ -76,7 +76,7 @@ def show_step(bd: step.StepBreakdown, units, x_rows: list[str], x_label: str) ->
     """Render one breakdown: equations, matrix products, diagram, full table and the code."""
     st.subheader(tr("step.equations"))
     st.caption(tr("step.equations_cap"))
-    for eq in step.equations_latex(bd, units):
+    for eq in equations.equations_latex(bd, units):
         st.latex(eq)
 
     st.subheader(tr("step.matvec"))
@@ -136,7 +136,7 @@ def show_step(bd: step.StepBreakdown, units, x_rows: list[str], x_label: str) ->
     )
 
     st.subheader(tr("step.table"))
-    table = pd.DataFrame(step.breakdown_columns(bd))
+    table = pd.DataFrame(step_tables.breakdown_columns(bd))
     table.index.name = tr("step.col.unit")
     st.dataframe(table, height=min(36 * (len(table) + 1), 380), width="stretch")
     st.caption(tr("step.table_cap"))
@@ -260,18 +260,22 @@ def tiny_mode() -> None:
         str(u): st.column_config.NumberColumn(min_value=-100.0, max_value=100.0, format="%.3f")
         for u in TINY_UNITS
     }
-    names_by_suffix = dict(zip(SUFFIXES[kind], GATE_NAMES[kind] or ("hidden",), strict=True))
+    names_by_suffix = {g.suffix: g.name for g in GATE_TABLE[kind]}
     for col, s in zip(gate_cols, SUFFIXES[kind], strict=True):
         df = pd.DataFrame(
-            step.tiny_gate_table(base, s), index=TINY_ROWS, columns=[str(u) for u in TINY_UNITS]
+            step_tables.tiny_gate_table(base, s), index=TINY_ROWS, columns=[str(u) for u in TINY_UNITS]
         )
         with col:
-            st.markdown(f"${step.SYMBOLS[(kind, names_by_suffix[s])]}$: $W_{{x{s}}}, W_{{h{s}}}, b_{{{s}}}$")
+            st.markdown(
+                f"${equations.SYMBOLS[(kind, names_by_suffix[s])]}$: $W_{{x{s}}}, W_{{h{s}}}, b_{{{s}}}$"
+            )
             edited = st.data_editor(df, key=f"tiny_w{s}_{tag}", column_config=config, width="stretch")
         tables[s] = edited.to_numpy(dtype=float, na_value=float("nan"))
     if any(not pd.notna(tables[s]).all() for s in tables):
         st.warning(tr("step.bad_number"))
-    cell = step.tiny_from_tables(kind, tables, vals[:3], vals[3:5], vals[5:7] if kind == "lstm" else None)
+    cell = step_tables.tiny_from_tables(
+        kind, tables, vals[:3], vals[3:5], vals[5:7] if kind == "lstm" else None
+    )
     bd = cell.step()
     show_step(bd, TINY_UNITS, TINY_X, "")
 

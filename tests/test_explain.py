@@ -1,5 +1,5 @@
-"""lstm_engine.analyses.step and .units: every term of a cell update, the tiny cell presets, unit ordering,
-surprise and the tidy trace table, checked against the engine's own trace."""
+"""lstm_engine.analyses.step and .unit_stats: every term of a cell update, the tiny cell presets, unit
+ordering and surprise, checked against the engine's own trace."""
 
 import subprocess
 import sys
@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from lstm_engine import KINDS, SUFFIXES, UNK, ModelConfig, Vocab, init_model
+from lstm_engine import KINDS, UNK, ModelConfig, Vocab, init_model
 from lstm_engine.analyses import step, unit_stats
 from lstm_engine.core.cells import sigmoid
 
@@ -81,21 +81,6 @@ def test_forget_bias_moves_the_forget_gate_and_keeps_memory_longer():
         step.memory_retention(step.tiny_random("gru"))
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_tiny_tables_round_trip_and_nan_becomes_zero(kind):
-    cell = step.tiny_random(kind, seed=3)
-    tables = {s: step.tiny_gate_table(cell, s) for s in SUFFIXES[kind]}
-    assert all(t.shape == (6, 2) for t in tables.values())
-    back = step.tiny_from_tables(kind, tables, cell.x, cell.h_prev, cell.c_prev)
-    assert all(np.array_equal(back.params[k], cell.params[k]) for k in cell.params)
-    first = next(iter(tables))
-    tables[first] = tables[first].copy()
-    tables[first][0, 0] = np.nan
-    assert (
-        step.tiny_from_tables(kind, tables, cell.x, cell.h_prev, cell.c_prev).params[f"W_x{first}"][0, 0] == 0
-    )
-
-
 def test_top_contributions_show_the_biggest_rows_and_account_for_the_rest():
     rng = np.random.default_rng(0)
     v, W = rng.normal(size=20), rng.normal(size=(20, 7))
@@ -144,20 +129,6 @@ def test_surprise_is_minus_log2_of_the_actual_next_character(model):
     assert np.isnan(unit_stats.surprise_bits(model.run("a"))).all()
 
 
-def test_trace_columns_are_a_tidy_long_table(model):
-    trace = model.run("ab'")
-    cols = unit_stats.trace_columns(trace)
-    n = {len(v) for v in cols.values()}
-    assert len(n) == 1
-    per_layer = len(trace.layers[0].gates) + len(trace.layers[0].pre) + (model.kind == "lstm") + 1
-    assert n.pop() == 2 * per_layer * 3 * 5 + 3
-    pick = (cols["layer"] == 1) & (cols["quantity"] == "hidden") & (cols["step"] == 2) & (cols["unit"] == 4)
-    assert cols["value"][pick] == pytest.approx(trace.layers[1].h[2, 4])
-    assert set(cols["char"][pick]) == {"'"}
-    surprise = cols["quantity"] == "surprise_bits"
-    assert surprise.sum() == 3 and set(cols["unit"][surprise]) == {-1}
-
-
 def test_trace_arrays_follow_the_page_order():
     for kind, names in {
         "lstm": ["input", "forget", "candidate", "output", "cell", "hidden"],
@@ -166,24 +137,3 @@ def test_trace_arrays_follow_the_page_order():
     }.items():
         m = init_model(ModelConfig(kind=kind, hidden_size=3, seed=0), VOCAB)
         assert list(unit_stats.trace_arrays(m.run("ab"))) == names
-
-
-def test_equations_hold_only_numbers_and_show_this_steps_values():
-    bd = step.boss_raise().step()
-    eqs = step.equations_latex(bd, [0, 1])
-    assert len(eqs) == 6  # I, F, O, C̃, C, H
-    assert r"\begin{bmatrix}0.700 & 0.300\end{bmatrix}" in eqs[4]
-    assert step.latex_vector(bd.h) in eqs[5]
-    gru = step.tiny_random("gru").step()
-    assert len(step.equations_latex(gru, [1])) == 4
-    assert len(step.equations_latex(step.tiny_random("rnn").step(), [0])) == 1
-    assert (
-        step.latex_number(float("nan")) == r"\text{nan}" and step.latex_number(2.5e-5) == r"2.5\times 10^{-5}"
-    )
-
-
-def test_breakdown_columns_have_one_value_per_unit(model):
-    trace = model.run("abc")
-    cols = step.breakdown_columns(step.model_step(model, trace, 2, 1))
-    assert all(len(v) == 5 for v in cols.values())
-    assert np.allclose(cols["h"], trace.layers[1].h[2])

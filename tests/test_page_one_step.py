@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_page_gates import decode, figures
 
+from explorer import equations
 from explorer.state import DEFAULT_TEXT, MODELS_DIR
 from lstm_engine import load_model
 from lstm_engine.analyses import step
@@ -47,9 +48,9 @@ def test_sentence_step_shows_the_engines_numbers_and_buttons_move_it(lstm):
         assert np.allclose(bd.h, trace.h[t], atol=1e-5) and np.allclose(
             bd.c, trace.c[t], atol=1e-4
         )  # float32 model
-        assert step.latex_vector(bd.h[units]) in eqs[5]
-        assert step.latex_vector(bd.c[units]) in eqs[4]
-        assert step.latex_vector(bd.terms["forget"].act[units]) in eqs[1]
+        assert equations.latex_vector(bd.h[units]) in eqs[5]
+        assert equations.latex_vector(bd.c[units]) in eqs[4]
+        assert equations.latex_vector(bd.terms["forget"].act[units]) in eqs[1]
         assert np.allclose(bd.terms["forget"].act, trace.gates["forget"][t], atol=1e-6)
         table = at.dataframe[0].value
         np.testing.assert_allclose(table["h"].to_numpy(), trace.h[t], atol=1e-6)
@@ -110,14 +111,14 @@ def test_boss_raise_preset_and_editing_the_tiny_cell():
     assert at.radio(key="preset").value == "boss"
     eqs = latex(at)
     bd = step.boss_raise().step()
-    assert step.latex_vector(bd.c) in eqs[4] and r"\begin{bmatrix}1.000 & 1.000\end{bmatrix}" in eqs[4]
-    assert step.latex_vector(bd.terms["forget"].act * bd.c_prev) in eqs[4]
+    assert equations.latex_vector(bd.c) in eqs[4] and r"\begin{bmatrix}1.000 & 1.000\end{bmatrix}" in eqs[4]
+    assert equations.latex_vector(bd.terms["forget"].act * bd.c_prev) in eqs[4]
     # set x₀ = 0: the page recomputes with the edited input (units and inputs count from 0)
     x1 = next(n for n in at.number_input if n.label == "x₀")
     x1.set_value(0.0).run()
     cell = step.boss_raise()
     cell.x[0] = 0.0
-    assert step.latex_vector(cell.step().c) in latex(at)[4]
+    assert equations.latex_vector(cell.step().c) in latex(at)[4]
 
 
 def test_forget_bias_preset_compares_bias_0_and_1():

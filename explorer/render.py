@@ -42,6 +42,17 @@ def plain(text: str, limit: int = MAX_WHY) -> str:
     return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in line)
 
 
+def model_caption(model: Model) -> str:
+    """One line for captions, e.g. "LSTM, 1×128 units, 118k parameters", in the UI language."""
+    return tr(
+        "common.model_caption",
+        kind=model.kind.upper(),
+        layers=model.num_layers,
+        hidden=model.hidden_size,
+        k=f"{model.num_params / 1000:.0f}",
+    )
+
+
 def failure_reason(exc: BaseException) -> str:
     """A short, markdown-safe description of an error: its type and first words."""
     message = str(exc)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.charts_memory import delta_heatmap, saturation_chart, top_units_chart, unit_text_chart
-from explorer.render import notify_unknown, show_chart
+from explorer.render import model_caption, notify_unknown, show_chart
 from explorer.state import clip_text, ensure_app_shell, get_model, lang, model_names, tr
 from lstm_engine.analyses import edits, unit_stats
 
@@ -145,7 +145,7 @@ else:
     if len(trace.tokens) < 2:
         st.info(tr("common.empty_text"))
     else:
-        st.caption(tr("cells.model_line", model=model.describe(), n=len(trace.tokens)))
+        st.caption(tr("cells.model_line", model=model_caption(model), n=len(trace.tokens)))
         saturation_section(trace)
         finder_section(trace)
         whatif_section(model)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import charts, export
-from explorer.render import notify_unknown, sentence_and_model, show_chart
+from explorer.render import model_caption, notify_unknown, sentence_and_model, show_chart
 from explorer.state import (
     clamp_widget,
     ensure_app_shell,
@@ -49,7 +49,7 @@ st.write(tr("gates.intro"))
 text, name, model = sentence_and_model(PAGE)
 if model is None:
     st.stop()
-st.caption(model.describe())
+st.caption(model_caption(model))
 if not text:
     set_query_params(text="", model=name)
     st.info(tr("common.empty_text"))

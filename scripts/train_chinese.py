@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lstm_engine import ModelConfig, Vocab, init_model, load_model  # noqa: E402
 from lstm_engine.training import corpus_zh  # noqa: E402
-from lstm_engine.training.train import Progress, TrainConfig, bits, train  # noqa: E402
+from lstm_engine.training.train import Progress, TrainConfig, bits, describe, train  # noqa: E402
 
 VOCAB_SIZE = 3000  # characters in the vocabulary, the unknown symbol included
 SAMPLE_PREFIXES = ("白日依山尽，", "春眠不觉晓，", "人生")
@@ -54,7 +54,7 @@ def run_training(args: argparse.Namespace) -> None:
         dtype="float32",
         keep_best=True,
     )
-    print(f"{model.describe()}, vocab {len(vocab)}, {len(text)} characters", flush=True)
+    print(f"{describe(model)}, vocab {len(vocab)}, {len(text)} characters", flush=True)
 
     def report(p: Progress) -> None:
         if p.val_loss is not None:
@@ -88,7 +88,7 @@ def report(path: str) -> None:
     corpus = corpus_zh.load_corpus()
     facts = corpus_zh.evaluate_model(model, corpus)
     size = Path(path).stat().st_size
-    print(f"{path}: {model.describe()}, V={len(model.vocab)}, {model.dtype}, {size / 1e6:.2f} MB")
+    print(f"{path}: {describe(model)}, V={len(model.vocab)}, {model.dtype}, {size / 1e6:.2f} MB")
     print(f"records: {len(corpus.train)} training, {len(corpus.validation)} held out")
     for key, value in facts.items():
         print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")

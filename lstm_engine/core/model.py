@@ -108,13 +108,6 @@ class Model:
     def num_params(self) -> int:
         return sum(a.size for a in self.fused().values())
 
-    def describe(self) -> str:
-        """One line for pickers and captions, e.g. 'LSTM, 1×128 units, 118k parameters'."""
-        return (
-            f"{self.kind.upper()}, {self.num_layers}×{self.hidden_size} units, "
-            f"{self.num_params / 1000:.0f}k parameters"
-        )
-
     # ---------------------------------------------------------------- parameters
     def fused(self) -> dict[str, np.ndarray]:
         """The stored arrays, keyed "{k}/Wx", "{k}/Wh", "{k}/b", "out/W_hq", "out/b_q"."""

@@ -348,6 +348,11 @@ def _bar(p: Progress, width: int = 24) -> str:
     )
 
 
+def describe(model: Model) -> str:
+    """The CLI's one-line model summary, e.g. 'LSTM, 1×128 units, 118k parameters'."""
+    return f"{model.kind.upper()}, {model.num_layers}×{model.hidden_size} units, {model.num_params / 1000:.0f}k parameters"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line training on the default corpus (or --text FILE); saves the model to --out."""
     from ..core.init import ModelConfig, init_model
@@ -414,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         dtype=args.dtype,
         keep_best=args.keep_best,
     )
-    print(f"{model.describe()}, vocab {len(model.vocab)}, {len(text)} characters", flush=True)
+    print(f"{describe(model)}, vocab {len(model.vocab)}, {len(text)} characters", flush=True)
     tty = sys.stderr.isatty()
 
     def report(p: Progress) -> None:
@@ -435,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     result.model.astype(np.dtype(args.save_dtype)).save(args.out)
     best = f" (best checkpoint: step {result.best_step})" if result.best_step is not None else ""
     print(
-        f"saved {args.out}: {result.model.describe()}, {result.state.step} steps, {seconds:.0f} s, "
+        f"saved {args.out}: {describe(result.model)}, {result.state.step} steps, {seconds:.0f} s, "
         f"validation {result.val_bits_per_char:.4f} bits/char{best}"
     )
     return 0

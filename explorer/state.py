@@ -7,11 +7,13 @@ the model and the step also live in the URL (`st.query_params`) so a view can be
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from explorer import jobs
 from explorer.texts import LANGS, t
 from explorer.visual import code_span  # noqa: F401 - pages import it from here too
 from lstm_engine import Model, ModelFormatError, Trace, load_model
@@ -21,6 +23,7 @@ SHIPPED = {"LSTM": "lstm.npz", "GRU": "gru.npz", "RNN": "rnn.npz"}  # picker nam
 USER_MODELS = "user_models"  # session_state key: dict name -> Model
 MAX_TEXT = 400  # characters a page runs; longer input is cut with a visible note
 DEFAULT_TEXT = 'print("Hello, world!")  # the (quotes) open and close'  # what a newcomer sees first
+REDRAW_S = 0.5  # seconds between redraws of a running training job
 KEPT = "_kept"  # session_state key: dict widget key -> last value, survives page switches
 
 
@@ -172,3 +175,40 @@ def ensure_app_shell() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def session_id() -> str:
+    """This browser session's id (the owner of its training job)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
+def session_alive(owner: str) -> bool:
+    """Whether a session is still known to the server: connected, or disconnected for less than
+    `server.disconnectedSessionTTL` (it may still reconnect). Always true without a server
+    (e.g. in AppTest, whose stand-in runtime has no session manager)."""
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return True
+    sessions = getattr(Runtime.instance(), "_session_mgr", None)  # (no public lookup of stored sessions)
+    return sessions is None or sessions.get_session_info(owner) is not None
+
+
+def job_pool() -> jobs.Pool:
+    """The server process's training pool; jobs of sessions that ended are stopped."""
+    return jobs.pool(alive=session_alive)
+
+
+def queue_line(job: jobs.Job) -> str:
+    """What a queued job's owner reads: how many trainings wait before theirs."""
+    ahead = job_pool().ahead(job)
+    return tr("jobs.queued", n=ahead) if ahead else tr("jobs.queued_next", n=job_pool().size)
+
+
+def show_job(view: Callable[[dict], None], job: dict) -> None:
+    """Draw `view(job)` in a fragment that redraws itself every REDRAW_S seconds while the
+    page's job (a dict whose "status" mirrors its pool job) is queued or running."""
+    st.fragment(view, run_every=REDRAW_S if job["status"] in jobs.ACTIVE else None)(job)

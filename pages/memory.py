@@ -7,19 +7,32 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer import jobs
 from explorer.charts_memory import accuracy_chart, curve_name, divergence_chart, gradient_chart, loss_chart
 from explorer.render import show_chart
-from explorer.state import MAX_TEXT, clip_text, ensure_app_shell, get_model, lang, model_names, tr
+from explorer.state import (
+    MAX_TEXT,
+    clip_text,
+    ensure_app_shell,
+    get_model,
+    job_pool,
+    lang,
+    model_names,
+    queue_line,
+    session_id,
+    show_job,
+    tr,
+)
 from lstm_engine import Vocab
 from lstm_engine.analyses import memory
-from lstm_engine.training.experiments import load_memory_results, train_memory_task
+from lstm_engine.training.experiments import load_memory_results
 
 SHIPPED_KINDS = ("RNN", "GRU", "LSTM")  # picker names of the shipped models, one per kind
 RADII = tuple(round(0.5 + 0.1 * i, 1) for i in range(16))  # 0.5 .. 2.0
 BIASES = (0.0, 1.0, 3.0)
 LAGS = (5, 10, 20, 50, 100)
 TASK_BIASES = (0.0, 1.0, 3.0, 5.0)
-MEM_JOB = "memory_job"  # session_state key of the live memory-task run
+MEM_JOB = "memory_job"  # session_state key of the live memory-task run (in the training pool)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -110,17 +123,43 @@ def memory_task_section() -> None:
     steps = c5.number_input(tr("memory.task_steps"), 10, 3000, 300, step=50, key="mem_steps")
     b1, b2, _ = st.columns([1, 1, 4])
     start = b1.button(tr("memory.train_now"), type="primary", key="mem_start")
-    b2.button(tr("memory.stop"), key="mem_stop")  # any click reruns the page, which ends a run
+    stop = b2.button(tr("memory.stop"), key="mem_stop")
 
     job = st.session_state.get(MEM_JOB)
     if start:
         job = {"task": task, "kind": kind, "lag": int(lag), "bias": float(bias), "steps": int(steps)}
-        job |= {"losses": [], "result": None, "status": "running", "error": None}
+        spec = jobs.memory_spec(task, kind, job["lag"], job["steps"], job["bias"])
+        job |= {"handle": job_pool().submit(session_id(), spec), "losses": [], "result": None}
+        job |= {"status": "queued", "error": None}
         st.session_state[MEM_JOB] = job
-    elif job and job["status"] == "running":  # a rerun (Stop or any widget) ended the run
-        job["status"] = "stopped"
-    if not job:
-        return
+    elif job and stop:
+        job["handle"].cancel()
+    if job:
+        sync_memory_job(job)
+        show_job(memory_job_view, job)
+
+
+def sync_memory_job(job: dict) -> bool:
+    """Copy the pool job's new losses into the page's job; True when the job ended just now."""
+    if job["status"] not in jobs.ACTIVE:
+        return False
+    handle = job["handle"]
+    status = handle.status  # read first: once it has ended, every step is in handle.progress
+    job["losses"] += [loss for _, _, loss in handle.progress[len(job["losses"]) :]]
+    job["status"] = status
+    if status in jobs.ACTIVE:
+        return False
+    job["result"] = handle.result
+    if status == "failed":
+        job["error"] = handle.end.get("error") or tr("jobs.worker_lost")
+    return True
+
+
+def memory_job_view(job: dict) -> None:
+    """The run's progress, live loss curve and result; redrawn on its own while the run is
+    active (a fragment), and the whole page reruns once when it ends."""
+    if sync_memory_job(job):
+        st.rerun()
     st.markdown(
         tr(
             "memory.job_line",
@@ -130,22 +169,15 @@ def memory_task_section() -> None:
             bias=job["bias"],
         )
     )
-    bar, slot = st.progress(0.0), st.empty()
-    if job["status"] == "running":
-        run_memory_job(job, bar, slot)
     done = len(job["losses"])
-    bar.progress(
-        done / job["steps"], text=tr(f"memory.status_{job['status']}", step=done, steps=job["steps"])
-    )
+    if job["status"] == "queued":
+        st.progress(0.0, text=queue_line(job["handle"]))
+    else:
+        text = tr(f"memory.status_{job['status']}", step=done, steps=job["steps"])
+        st.progress(done / job["steps"], text=text)
     if job["losses"]:
         drawn = show_chart(
-            loss_chart,
-            range(1, done + 1),
-            job["losses"],
-            lang=lang(),
-            unit="task",
-            key="mem_loss_final",
-            where=slot,
+            loss_chart, range(1, done + 1), job["losses"], lang=lang(), unit="task", key="mem_loss"
         )
         if drawn is not None:
             st.caption(tr("memory.live_loss_caption"))
@@ -157,37 +189,6 @@ def memory_task_section() -> None:
         (st.success if ok else st.warning)(
             tr("memory.result", acc=res.accuracy, chance=res.chance, seconds=res.seconds, steps=res.steps)
         )
-
-
-def run_memory_job(job: dict, bar, slot) -> None:
-    """Train the job's memory task, streaming progress and the loss into the page."""
-
-    def on_step(step: int, steps: int, loss: float) -> None:
-        job["losses"].append(float(loss))
-        bar.progress(step / steps, text=tr("memory.status_running", step=step, steps=steps))
-        if step % 20 == 0:
-            show_chart(
-                loss_chart,
-                range(1, len(job["losses"]) + 1),
-                job["losses"],
-                lang=lang(),
-                unit="task",
-                key=f"mem_live_{step}",
-                where=slot,
-            )
-
-    try:
-        job["result"] = train_memory_task(
-            job["task"],
-            job["kind"],
-            job["lag"],
-            steps=job["steps"],
-            forget_bias=job["bias"],
-            callback=on_step,
-        )
-        job["status"] = "stopped" if job["result"].stopped else "done"
-    except (ValueError, RuntimeError) as exc:
-        job.update(status="failed", error=str(exc))
 
 
 ensure_app_shell()

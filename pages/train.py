@@ -1,24 +1,35 @@
 """Train your own: pick a kind and size, train on the default corpus or your .txt, live.
 
-The run is kept in st.session_state as a job and trained in chunks of `eval_every` steps
-(lstm_engine.training.train resumes exactly), so pressing Stop — which makes Streamlit rerun the
-page — keeps everything up to the last chunk. The finished model is registered for this
-session only (explorer.state.add_user_model) and offered as a .npz download.
+The run trains in the server's pool of worker processes (explorer.jobs), not in this page's
+script thread; the page keeps what it has seen of it in st.session_state and redraws the
+progress in a fragment (explorer.state.show_job). Stop ends the run after its current step and
+keeps the weights so far. The finished model is registered for this session only
+(explorer.state.add_user_model) and offered as a .npz download.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import streamlit as st
 
+from explorer import jobs
 from explorer.charts_memory import loss_chart
 from explorer.render import show_chart
-from explorer.state import add_user_model, ensure_app_shell, lang, tr, user_models
-from lstm_engine import ModelConfig, ModelFormatError, Vocab, init_model, load_model, model_to_bytes
+from explorer.state import (
+    add_user_model,
+    ensure_app_shell,
+    job_pool,
+    lang,
+    queue_line,
+    session_id,
+    show_job,
+    tr,
+    user_models,
+)
+from lstm_engine import ModelConfig, ModelFormatError, load_model, model_to_bytes
 from lstm_engine.training.data import MAX_UPLOAD_BYTES, decode_upload, default_corpus
-from lstm_engine.training.train import TrainConfig, TrainingDiverged, bits, train
+from lstm_engine.training.train import TrainConfig, bits
 
 JOB = "train_job"  # session_state key of the current / last training run
 NPZ_SEEN = "train_npz_seen"  # session_state key: uploaded file id -> (name, error)
@@ -26,7 +37,6 @@ KINDS = ("lstm", "gru", "rnn")
 HIDDEN = (16, 32, 64, 128, 256)
 LRS = (3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 3e-2)
 VAL_FRACTION = 0.05  # held-out tail of the text (small, so evaluation stays quick)
-REDRAW_S = 0.5  # seconds between live chart redraws
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
@@ -50,25 +60,25 @@ def training_text(source: str, upload) -> tuple[str | None, str | None]:
 
 
 def new_job(text: str, kind: str, hidden: int, layers: int, config: TrainConfig) -> dict:
-    """A fresh training job: the initial model and everything the chunks need."""
-    model = init_model(ModelConfig(kind=kind, hidden_size=hidden, num_layers=layers), Vocab.from_text(text))
+    """A training run submitted to the server's pool, and what the page has seen of it."""
+    spec = jobs.text_spec(ModelConfig(kind=kind, hidden_size=hidden, num_layers=layers), text, config)
     return {
-        "model": model,  # the latest weights (after the last finished chunk)
+        "handle": job_pool().submit(session_id(), spec),  # the pool's Job (runs in a worker)
         "text": text,  # the training text (validation is its tail)
-        "config": config,  # TrainConfig; eval_every is the chunk size
-        "state": None,  # TrainState to resume from
+        "config": config,  # TrainConfig
+        "model": None,  # the trained weights once the run ended
         "history": [],  # Progress of every finished step
         "samples": [],  # (step, generated text)
-        "status": "running",  # running | done | stopped | diverged
+        "status": "queued",  # queued | running | done | stopped | diverged
         "label": f"{kind.upper()} {layers}×{hidden}",
         "name": None,  # the picker name once registered
         "error": None,  # (text key, its parameters): translated when shown
     }
 
 
-def chart(job: dict, extra: list | None = None):
-    """The loss chart (bits/char) of a job's history plus the current chunk's steps."""
-    hist = job["history"] + (extra or [])
+def chart(job: dict):
+    """The loss chart (bits/char) of a job's history."""
+    hist = job["history"]
     val = [p for p in hist if p.val_loss is not None]
     return loss_chart(
         [p.step for p in hist],
@@ -80,43 +90,39 @@ def chart(job: dict, extra: list | None = None):
     )
 
 
-def run_job(job: dict, bar, chart_slot, sample_slot) -> None:
-    """Train the job chunk by chunk until done, updating the live widgets."""
-    live: list = []
-    last_draw = [0.0]
-
-    def on_step(p) -> bool:
-        live.append(p)
-        bar.progress(p.step / p.steps, text=tr("train.progress", step=p.step, steps=p.steps, eta=p.eta_s))
-        if p.sample:
-            sample_slot.code(p.sample, language=None, wrap_lines=True)
-        if time.monotonic() - last_draw[0] > REDRAW_S or p.step == p.steps:
-            show_chart(chart, job, live, key=f"live_{p.step}", where=chart_slot)
-            last_draw[0] = time.monotonic()
-        return p.val_loss is None  # end the chunk at every evaluation step
-
-    cfg = job["config"]
-    while job["status"] == "running":
-        live.clear()
-        try:
-            result = train(job["model"], job["text"], cfg, on_step, resume=job["state"])
-        except TrainingDiverged as exc:
-            job["history"] += exc.history
-            job.update(
-                status="diverged",
-                error=(f"train.diverged_{exc.cause}", {"step": exc.step, "value": exc.value}),
-            )
-            return
-        job["history"] += result.history
-        job["samples"] += [(p.step, p.sample) for p in result.history if p.sample]
-        job.update(model=result.model, state=result.state)
-        if result.state.step >= cfg.steps:
-            job["status"] = "done"
+def sync(job: dict) -> bool:
+    """Copy the pool job's new steps into the page's job; True when the job ended just now."""
+    handle = job["handle"]
+    if job["status"] not in jobs.ACTIVE:
+        return False
+    status = handle.status  # read first: once it has ended, every step is in handle.progress
+    new = handle.progress[len(job["history"]) :]
+    job["history"] += new
+    job["samples"] += [(p.step, p.sample) for p in new if p.sample]
+    job["status"] = status
+    if status in jobs.ACTIVE:
+        return False
+    end = handle.end
+    job["model"] = handle.result
+    if status == "diverged":
+        job["error"] = (f"train.diverged_{end['cause']}", {"step": end["step"], "value": end["value"]})
+    elif status == "failed":  # e.g. a text with fewer than two usable characters
+        job["status"] = "diverged"
+        job["error"] = (
+            ("train.bad_text", {"why": end["error"]}) if "error" in end else ("jobs.worker_lost", {})
+        )
+    finish(job)
+    return True
 
 
 def finish(job: dict) -> None:
     """Register a finished or stopped job's model once for this session."""
-    if job["status"] in ("done", "stopped") and job["name"] is None and job["history"]:
+    if (
+        job["status"] in ("done", "stopped")
+        and job["name"] is None
+        and job["history"]
+        and job["model"] is not None
+    ):
         steps = job["history"][-1].step
         job["name"] = add_user_model(tr("train.model_name", label=job["label"], steps=steps), job["model"])
 
@@ -185,35 +191,30 @@ if start:
             eval_every=min(100, max(10, int(steps) // 10)),
             sample_every=int(sample_every),
         )
-        try:
-            st.session_state[JOB] = new_job(text, kind, int(hidden), int(layers), config)
-        except ValueError as exc:
-            st.error(tr("train.bad_text", why=str(exc)))
+        st.session_state[JOB] = new_job(text, kind, int(hidden), int(layers), config)
 
-job = st.session_state.get(JOB)
-if job and stop and job["status"] == "running":
-    job["status"] = "stopped"
 
-if job:
+def job_view(job: dict) -> None:
+    """The run's progress bar, loss chart, sample and outcome; redrawn on its own while the run
+    is active (a fragment), and the whole page reruns once when it ends."""
+    if sync(job):
+        st.rerun()
     st.subheader(tr("train.run_heading", label=job["label"]))
-    bar = st.progress(0.0)
-    chart_box, sample_box = st.container(), st.container()
-    chart_slot, sample_slot = chart_box.empty(), sample_box.empty()
-    if job["status"] == "running":
-        try:
-            run_job(job, bar, chart_slot, sample_slot)
-        except ValueError as exc:  # e.g. a text with fewer than two usable characters
-            job.update(status="diverged", error=("train.bad_text", {"why": str(exc)}))
-    finish(job)
     done = job["history"][-1].step if job["history"] else 0
     total = job["config"].steps
-    bar.progress(done / total, text=tr(f"train.status_{job['status']}", step=done, steps=total))
-    if job["history"] and show_chart(chart, job, key="train_loss_final", where=chart_slot) is not None:
-        chart_box.caption(tr("train.loss_caption"))
+    if job["status"] == "queued":
+        st.progress(0.0, text=queue_line(job["handle"]))
+    elif job["status"] == "running" and job["history"]:
+        p = job["history"][-1]
+        st.progress(done / total, text=tr("train.progress", step=done, steps=total, eta=p.eta_s))
+    else:
+        st.progress(done / total, text=tr(f"train.status_{job['status']}", step=done, steps=total))
+    if job["history"] and show_chart(chart, job, key="train_loss") is not None:
+        st.caption(tr("train.loss_caption"))
     if job["samples"]:
         step_n, sample = job["samples"][-1]
-        sample_slot.code(sample, language=None, wrap_lines=True)
-        sample_box.caption(tr("train.sample_caption", step=step_n))
+        st.code(sample, language=None, wrap_lines=True)
+        st.caption(tr("train.sample_caption", step=step_n))
     if job["error"]:
         key, params = job["error"]
         st.error(tr(key, **params))
@@ -226,6 +227,14 @@ if job:
             mime="application/octet-stream",
             key="train_download",
         )
+
+
+job = st.session_state.get(JOB)
+if job and stop:
+    job["handle"].cancel()
+if job:
+    sync(job)
+    show_job(job_view, job)
 
 st.divider()
 st.subheader(tr("train.upload_heading"))

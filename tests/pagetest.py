@@ -42,3 +42,10 @@ def set_small(at: AppTest, steps: int = 3, hidden: int = 16, sample_every: int =
     at.select_slider(key="train_hidden").set_value(hidden)
     at.number_input(key="train_sample_every").set_value(sample_every)
     return at
+
+
+def finish_job(at: AppTest, key: str) -> AppTest:
+    """Wait until the page's training job (session_state[key], run in the pool) has ended,
+    then rerun the page, as its polling fragment would, so it shows the outcome."""
+    assert at.session_state[key]["handle"].wait(120), "the training job did not end"
+    return at.run()

@@ -2,12 +2,14 @@
 
 import numpy as np
 import pytest
-from pagetest import ROOT, figures, open_page
+from pagetest import ROOT, figures, finish_job, open_page
 
+from explorer.state import job_pool
 from explorer.texts import t
 from lstm_engine import load_model
 from lstm_engine.analyses import memory
 from lstm_engine.training import experiments
+from lstm_engine.training.experiments import train_memory_task
 
 MODELS = ROOT / "assets" / "models"
 DEFAULT = t("memory.default_text")
@@ -139,7 +141,7 @@ def test_train_it_now_runs_a_few_steps():
     at.select_slider(key="mem_lag").set_value(5)
     at.selectbox(key="mem_bias").set_value(0.0)
     at.number_input(key="mem_steps").set_value(12)
-    at.button(key="mem_start").click().run()
+    finish_job(at.button(key="mem_start").click().run(), "memory_job")
     assert not at.exception
     job = at.session_state["memory_job"]
     assert job["status"] == "done" and len(job["losses"]) == 12
@@ -148,10 +150,25 @@ def test_train_it_now_runs_a_few_steps():
     assert np.allclose(loss.data[0].y, job["losses"])
     assert "squared error" in loss.layout.yaxis.title.text
     assert any("Accuracy" in m.value for m in [*at.success, *at.warning])
-    # any later rerun while "running" counts as a stop (Stop reruns the page)
-    job["status"] = "running"
+    # the run in the worker is exactly the in-thread one
+    ref = train_memory_task("adding", "rnn", 5, steps=12, forget_bias=0.0)
+    assert job["result"].losses == ref.losses == job["losses"] and job["result"].accuracy == ref.accuracy
+
+
+def test_stop_ends_the_memory_run_in_its_worker():
+    at = open_page("memory")
+    at.number_input(key="mem_steps").set_value(3000)
+    at.select_slider(key="mem_lag").set_value(100)
+    at.button(key="mem_start").click().run()
+    handle = at.session_state["memory_job"]["handle"]
+    while not handle.progress and not handle.wait(0.05):  # until the worker has run a step
+        pass
     at.button(key="mem_stop").click().run()
-    assert at.session_state["memory_job"]["status"] == "stopped"
+    finish_job(at, "memory_job")
+    job = at.session_state["memory_job"]
+    assert job["status"] == "stopped" and job["result"].stopped
+    assert 1 <= len(job["losses"]) == job["result"].steps < 3000
+    assert job_pool().running() == 0
 
 
 def test_page_in_chinese():

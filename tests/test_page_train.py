@@ -6,8 +6,12 @@ import zipfile
 
 import numpy as np
 import pytest
-from pagetest import figures, open_page, set_small
+from pagetest import ROOT, figures, finish_job, open_page, set_small
+from streamlit.testing.v1 import AppTest
 
+from explorer import jobs
+from explorer.state import job_pool
+from explorer.texts import t
 from lstm_engine import UNK, Model, ModelConfig, Vocab, init_model, load_model, model_to_bytes
 from lstm_engine.training.train import TrainConfig, train
 
@@ -23,7 +27,7 @@ def test_defaults_show_the_controls_and_no_run():
 
 def test_training_a_few_steps_registers_a_downloadable_model():
     at = set_small(open_page("train"), steps=4, sample_every=2)
-    at.button(key="train_start").click().run()
+    finish_job(at.button(key="train_start").click().run(), "train_job")
     assert not at.exception
     job = at.session_state["train_job"]
     assert job["status"] == "done" and [p.step for p in job["history"]] == [1, 2, 3, 4]
@@ -44,15 +48,21 @@ def test_training_a_few_steps_registers_a_downloadable_model():
     assert dl.proto.label == "Download the model (.npz)"
 
 
-def test_the_registered_model_equals_an_uninterrupted_run():
-    """Chunked training (for Stop) must give the same weights as one train() call."""
-    at = set_small(open_page("train"), steps=12)
-    at.button(key="train_start").click().run()
+def test_a_pool_job_gives_bit_identical_weights_to_the_in_thread_trainer():
+    """The page trains in a worker process; for the same seed the weights and every step's loss
+    must be exactly those of one train() call in this thread."""
+    at = set_small(open_page("train"), steps=12, sample_every=5)
+    finish_job(at.button(key="train_start").click().run(), "train_job")
     job = at.session_state["train_job"]
-    fresh = init_model(ModelConfig(kind="lstm", hidden_size=16), job["model"].vocab)
+    fresh = init_model(ModelConfig(kind="lstm", hidden_size=16), Vocab.from_text(job["text"]))
     ref = train(fresh, job["text"], job["config"], callback=None)
+    assert job["model"].fused().keys() == ref.model.fused().keys()
     for k, a in ref.model.fused().items():
-        assert np.allclose(job["model"].fused()[k], a)
+        got = job["model"].fused()[k]
+        assert got.dtype == a.dtype and np.array_equal(got, a), k
+    assert [(p.loss, p.val_loss, p.sample) for p in job["history"]] == [
+        (p.loss, p.val_loss, p.sample) for p in ref.history
+    ]
 
 
 @pytest.mark.parametrize(("kind", "layers", "lr", "clip"), [("gru", 2, 1e-3, 0.0), ("rnn", 1, 3e-2, 1.0)])
@@ -62,7 +72,7 @@ def test_every_control_reaches_the_trainer(kind, layers, lr, clip):
     at.number_input(key="train_layers").set_value(layers)
     at.select_slider(key="train_lr").set_value(lr)
     at.number_input(key="train_clip").set_value(clip)
-    at.button(key="train_start").click().run()
+    finish_job(at.button(key="train_start").click().run(), "train_job")
     assert not at.exception
     job = at.session_state["train_job"]
     assert job["model"].kind == kind and job["model"].num_layers == layers
@@ -70,22 +80,64 @@ def test_every_control_reaches_the_trainer(kind, layers, lr, clip):
     assert job["status"] == "done"
 
 
-def test_stop_keeps_the_finished_chunks():
-    at = open_page("train")
-    text = "hello world, (quoted) text\n" * 40
-    model = init_model(ModelConfig(kind="rnn", hidden_size=8), Vocab.from_text(text))
-    config = TrainConfig(steps=50, batch_size=4, seq_len=16, eval_every=5)
-    first = train(model, text, TrainConfig(**{**config.__dict__, "steps": 5}))
-    at.session_state["train_job"] = {
-        "model": first.model, "text": text, "config": config, "state": first.state,
-        "history": first.history, "samples": [], "status": "running", "label": "RNN 1×8",
-        "name": None, "error": None,
+def page_job(handle: jobs.Job, text: str, config: TrainConfig, label: str = "RNN 1×8") -> dict:
+    """The train page's record of a pool job it has not polled yet (as pages/train.py new_job)."""
+    return {
+        "handle": handle, "text": text, "config": config, "model": None, "history": [],
+        "samples": [], "status": "queued", "label": label, "name": None, "error": None,
     }  # fmt: skip
+
+
+def wait_for_steps(handle, n: int) -> None:
+    """Block until a pool job has reported at least n steps (or ended)."""
+    while len(handle.progress) < n and not handle.wait(0.05):
+        pass
+
+
+def test_stop_ends_the_run_in_the_worker_and_keeps_its_weights():
+    at = set_small(open_page("train"), steps=20000)
+    at.button(key="train_start").click().run()
+    handle = at.session_state["train_job"]["handle"]
+    wait_for_steps(handle, 3)
     at.button(key="train_stop").click().run()
+    finish_job(at, "train_job")
     assert not at.exception
     job = at.session_state["train_job"]
-    assert job["status"] == "stopped" and job["name"] == "My RNN 1×8 (5 steps)"
-    assert any("Stopped after 5 of 50 steps" in p.proto.text for p in at.get("progress"))
+    done = len(job["history"])
+    assert job["status"] == "stopped" and 3 <= done < 20000
+    assert job["name"] == f"My LSTM 1×16 ({done} steps)"
+    assert job["history"][-1].step == done
+    assert any(f"Stopped after {done} of 20000 steps" in p.proto.text for p in at.get("progress"))
+    assert job_pool().running() == 0  # the worker is free for the next job
+
+
+def test_a_queued_job_shows_how_many_trainings_are_ahead():
+    """With every worker busy, a new run waits and its progress bar says its place in line."""
+    pool = job_pool()
+    text = "hello world, (quoted) text\n" * 40
+    spec = jobs.text_spec(
+        ModelConfig(kind="rnn", hidden_size=8), text, TrainConfig(steps=10**6, batch_size=4)
+    )
+    busy = [pool.submit(f"other-{i}", spec) for i in range(pool.size + 2)]  # all workers + 2 waiting
+    zh = None
+    try:
+        at = set_small(open_page("train"), steps=2)
+        at.button(key="train_start").click().run()
+        assert at.session_state["train_job"]["status"] == "queued"
+        (bar,) = at.get("progress")
+        assert bar.proto.text == "Waiting for a free training process: 2 trainings ahead of yours"
+        zh = AppTest.from_file(str(ROOT / "pages" / "train.py"))
+        zh.session_state["lang"] = "zh"  # a second session, whose job waits behind the first one
+        zh.session_state["train_job"] = page_job(pool.submit("zh-session", spec), text, TrainConfig())
+        zh.run()
+        assert zh.get("progress")[0].proto.text == "正在等待空闲的训练进程：你前面还有 3 个训练"
+    finally:
+        for job in busy:
+            job.cancel()
+        if zh is not None:
+            zh.session_state["train_job"]["handle"].cancel()
+    finish_job(at, "train_job")
+    assert at.session_state["train_job"]["status"] == "done"
 
 
 def test_upload_source_without_a_file_asks_for_one():
@@ -120,7 +172,7 @@ def test_a_good_text_upload_trains_on_it():
     at = set_small(open_page("train"), steps=2)
     at.radio(key="train_source").set_value("upload").run()
     at.file_uploader(key="train_txt").upload("mine.txt", ("你好, world! " * 200).encode(), "text/plain")
-    at.button(key="train_start").click().run()
+    finish_job(at.button(key="train_start").click().run(), "train_job")
     assert not at.exception
     job = at.session_state["train_job"]
     assert job["status"] == "done" and "你" in job["model"].vocab.chars
@@ -130,7 +182,7 @@ def test_a_one_character_text_fails_cleanly():
     at = set_small(open_page("train"), steps=2)
     at.radio(key="train_source").set_value("upload").run()
     at.file_uploader(key="train_txt").upload("tiny.txt", b"a", "text/plain")
-    at.button(key="train_start").click().run()
+    finish_job(at.button(key="train_start").click().run(), "train_job")
     assert not at.exception
     assert at.error and "Training could not start" in at.error[0].value
 
@@ -184,24 +236,31 @@ def test_an_uploaded_name_carries_no_markup():
     assert name == "_x_(javascript_alert(1)) _b_"
 
 
-def test_a_diverged_run_explains_itself_in_the_ui_language(monkeypatch):
+def test_a_diverged_run_explains_itself_in_the_ui_language():
     """The trainer's reason is kept as a text key and worded when shown, so it follows the
     language switch even after the run failed."""
-    import lstm_engine.training.train as trainer
-
-    def explode(*args, **kwargs):
-        raise trainer.TrainingDiverged("loss", 1, [], value=float("nan"))
-
-    monkeypatch.setattr(trainer, "train", explode)
-    at = open_page("train")  # train() is replaced: no need to make the run small
-    at.button(key="train_start").click().run()
+    at = open_page("train")
+    text = "hello world, (quoted) text\n" * 40
+    config = TrainConfig(steps=20, lr=1e8, clip=0, batch_size=4, seq_len=16)  # diverges at once
+    handle = job_pool().submit(
+        "test-diverged", jobs.text_spec(ModelConfig(kind="rnn", hidden_size=8), text, config)
+    )
+    at.session_state["train_job"] = page_job(handle, text, config)
+    finish_job(at, "train_job")
     assert not at.exception
-    assert at.error[0].value.startswith("Training diverged at step 1: the loss became nan.")
-    assert at.session_state["train_job"]["status"] == "diverged"
+    end = handle.end
+    assert handle.status == "diverged" and at.session_state["train_job"]["status"] == "diverged"
+    assert at.error[0].value == t(
+        f"train.diverged_{end['cause']}", "en", step=end["step"], value=end["value"]
+    )
+    assert at.error[0].value.startswith(f"Training diverged at step {end['step']}:")
     assert not at.session_state["user_models"] if "user_models" in at.session_state else True
     at.session_state["lang"] = "zh"
     at.run()
-    assert at.error[0].value == "训练在第 1 步发散：损失变成了 nan。请降低学习率，或打开梯度裁剪。"
+    assert at.error[0].value == t(
+        f"train.diverged_{end['cause']}", "zh", step=end["step"], value=end["value"]
+    )
+    assert at.error[0].value.startswith(f"训练在第 {end['step']} 步发散")
 
 
 @pytest.mark.parametrize(

@@ -49,3 +49,11 @@ def finish_job(at: AppTest, key: str) -> AppTest:
     then rerun the page, as its polling fragment would, so it shows the outcome."""
     assert at.session_state[key]["handle"].wait(120), "the training job did not end"
     return at.run()
+
+
+def page_job(handle, text: str, config, label: str = "RNN 1×8") -> dict:
+    """The train page's record of a pool job it has not polled yet (as pages/train.py new_job)."""
+    return {
+        "handle": handle, "text": text, "config": config, "model": None, "history": [],
+        "samples": [], "status": "queued", "label": label, "name": None, "error": None,
+    }  # fmt: skip

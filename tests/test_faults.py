@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 import streamlit as st
-from pagetest import figures, open_page, set_small
+from pagetest import figures, finish_job, open_page, set_small
 
 import explorer.charts as charts
 import explorer.charts_memory as charts_memory
@@ -151,7 +151,7 @@ def test_one_failing_chart_leaves_the_rest_of_the_page(monkeypatch, page, module
 def test_a_failing_loss_chart_does_not_lose_the_training_run(monkeypatch):
     monkeypatch.setattr(charts_memory, "loss_chart", boom)
     at = set_small(open_page("train"), steps=3)
-    at.button(key="train_start").click().run()
+    finish_job(at.button(key="train_start").click().run(), "train_job")
     assert not at.exception
     assert any(w.value.startswith(FAILED) for w in at.warning)
     job = at.session_state["train_job"]

@@ -13,12 +13,12 @@ import json
 
 import numpy as np
 import pytest
-from pagetest import ROOT, decode, open_page, set_small
+from pagetest import ROOT, decode, finish_job, open_page, page_job, set_small
 from streamlit.testing.v1 import AppTest
 
-import lstm_engine.training.train as trainer
-from explorer.state import MODELS_DIR, USER_MODELS
-from lstm_engine import load_model
+from explorer import jobs
+from explorer.state import MODELS_DIR, USER_MODELS, job_pool
+from lstm_engine import ModelConfig, load_model
 from lstm_engine.analyses import memory, unit_stats
 
 pytestmark = pytest.mark.skipif(not (MODELS_DIR / "lstm.npz").exists(), reason="shipped models missing")
@@ -159,17 +159,17 @@ def test_memory_page_fresh_weights_at_radius_2_and_500_steps():
     assert "(exploding)" in " ".join(m.value for m in at.markdown)
 
 
-def test_training_with_learning_rate_10_stops_with_a_clear_message(monkeypatch):
+def test_training_with_learning_rate_10_stops_with_a_clear_message():
     """The page offers rates up to 0.03; a rate of 10 (forced into the page's config) must
     end the run with the trainer's explanation, a finite chart and no registered model."""
-    real = trainer.train
-
-    def lr_10(model, text, config, *args, **kwargs):
-        return real(model, text, dataclasses.replace(config, lr=10.0), *args, **kwargs)
-
-    monkeypatch.setattr(trainer, "train", lr_10)
     at = set_small(open_page("train"), steps=20)
     at.button(key="train_start").click().run()
+    job = at.session_state["train_job"]
+    job["handle"].cancel()
+    config = dataclasses.replace(job["config"], lr=10.0)
+    spec = jobs.text_spec(ModelConfig(kind="lstm", hidden_size=16), job["text"], config)
+    at.session_state["train_job"] = page_job(job_pool().submit("lr-10", spec), job["text"], config)
+    finish_job(at, "train_job")
     assert not at.exception
     job = at.session_state["train_job"]
     assert job["status"] == "diverged" and job["name"] is None

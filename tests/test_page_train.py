@@ -6,7 +6,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from pagetest import ROOT, figures, finish_job, open_page, set_small
+from pagetest import ROOT, figures, finish_job, open_page, page_job, set_small
 from streamlit.testing.v1 import AppTest
 
 from explorer import jobs
@@ -78,14 +78,6 @@ def test_every_control_reaches_the_trainer(kind, layers, lr, clip):
     assert job["model"].kind == kind and job["model"].num_layers == layers
     assert job["config"].lr == lr and job["config"].clip == clip and job["config"].steps == 2
     assert job["status"] == "done"
-
-
-def page_job(handle: jobs.Job, text: str, config: TrainConfig, label: str = "RNN 1×8") -> dict:
-    """The train page's record of a pool job it has not polled yet (as pages/train.py new_job)."""
-    return {
-        "handle": handle, "text": text, "config": config, "model": None, "history": [],
-        "samples": [], "status": "queued", "label": label, "name": None, "error": None,
-    }  # fmt: skip
 
 
 def wait_for_steps(handle, n: int) -> None:

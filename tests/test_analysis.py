@@ -150,6 +150,14 @@ def test_word_position_and_line_start():
     assert unit_stats.line_start_signal(list("ab\ncd\n")).tolist() == [1, 0, 0, 1, 0, 0]
 
 
+def test_line_position_counts_characters_since_the_last_punctuation():
+    verse = list("白日依山尽，黄河入海流。\n欲穷")
+    expected = [1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 0, 1, 2]
+    assert unit_stats.line_position_signal(verse).tolist() == expected
+    assert unit_stats.pattern_signal(verse, "line_position").tolist() == expected
+    assert unit_stats.line_position_signal(list("ab, c.d")).tolist() == [1, 2, 0, 1, 2, 0, 1]
+
+
 def test_span_signal_clips():
     assert unit_stats.span_signal(5, 1, 3).tolist() == [0, 1, 1, 0, 0]
     assert unit_stats.span_signal(3, -2, 10).tolist() == [1, 1, 1]

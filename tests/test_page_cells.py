@@ -50,7 +50,7 @@ def test_defaults_match_the_engine(default_page, lstm):
     assert len(at.caption) >= 5  # one caption per chart (plus the model line)
 
 
-@pytest.mark.parametrize("pattern", ["parens", "word_position", "line_start"])
+@pytest.mark.parametrize("pattern", ["parens", "word_position", "line_position", "line_start"])
 def test_each_pattern_ranks_units_by_correlation(pattern, lstm):
     at = open_page("cells")
     at.radio(key="cells_pattern").set_value(pattern)

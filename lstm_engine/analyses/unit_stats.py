@@ -5,12 +5,13 @@ saturation and the unit finder. Pure NumPy.
 - Gate saturation (Karpathy, Johnson & Fei-Fei 2015): per unit, the fraction of steps a gate
   is below 0.1 (left-saturated, closed) and above 0.9 (right-saturated, open).
 - Unit finder: a per-step pattern signal s_t (inside quotes, bracket depth, position in a
-  word, start of a line, a marked span) and the Pearson correlation r_j = corr(s, h[:, j]) of
+  word, position in the line of verse, start of a line, a marked span) and the Pearson correlation r_j = corr(s, h[:, j]) of
   every unit with it; units ranked by |r_j|.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from ..core.gates import FLOW_ORDER
 from ..core.model import Trace
 
-PATTERNS = ("quotes", "parens", "word_position", "line_start", "span")
+PATTERNS = ("quotes", "parens", "word_position", "line_position", "line_start", "span")
 QUOTES = "\"'"
 OPEN, CLOSE = "([{", ")]}"
 UNIT_ORDERS = ("index", "activity", "cluster")  # how the heatmap rows can be sorted
@@ -196,6 +197,17 @@ def word_position_signal(tokens: list[str]) -> np.ndarray:
     return out
 
 
+def line_position_signal(tokens: list[str]) -> np.ndarray:
+    """(T,) characters read since the last punctuation mark or line break: 1, 2, 3, ... and 0
+    on the mark itself. In a line of classical verse (白日依山尽，) it counts 1..5, then 0 at "，"."""
+    out = np.zeros(len(tokens))
+    run = 0
+    for t, ch in enumerate(tokens):
+        run = 0 if ch == "\n" or unicodedata.category(ch).startswith("P") else run + 1
+        out[t] = run
+    return out
+
+
 def line_start_signal(tokens: list[str]) -> np.ndarray:
     """(T,) 1.0 for the first character of every line (t = 0 or after a newline)."""
     return np.array([float(t == 0 or tokens[t - 1] == "\n") for t in range(len(tokens))])
@@ -216,6 +228,8 @@ def pattern_signal(tokens: list[str], pattern: str, span: tuple[int, int] = (0, 
         return paren_signal(tokens)
     if pattern == "word_position":
         return word_position_signal(tokens)
+    if pattern == "line_position":
+        return line_position_signal(tokens)
     if pattern == "line_start":
         return line_start_signal(tokens)
     if pattern == "span":

@@ -44,6 +44,7 @@ with st.sidebar:
 # url_path = the file's stem: Streamlit resolves a directly opened URL against pages/ file names
 # before st.navigation runs, and shows a false "page not found" dialog when they differ.
 pages = [
+    st.Page("pages/lessons.py", title=tr("nav.lessons"), icon="🎓", url_path="lessons"),
     st.Page("pages/gates.py", title=tr("nav.gates"), icon="🚦", url_path="gates", default=True),
     st.Page("pages/one_step.py", title=tr("nav.one_step"), icon="🔢", url_path="one_step"),
     st.Page("pages/memory.py", title=tr("nav.memory"), icon="🧠", url_path="memory"),

@@ -133,6 +133,27 @@ def follow_text(step_key: str, text: str, last: int) -> None:
     kept["step_text"] = text
 
 
+URL_SETTINGS = {
+    "text": "text",
+    "model": "model",
+    "step": "step",
+    "source": "step_source",
+}  # URL name -> setting
+
+
+def hand_over(params: dict[str, object]) -> None:
+    """Make the next page opened start from these URL parameters (e.g. a lesson's link into
+    the gates page): each replaces this session's kept copy of its setting (see keep and
+    URL_SETTINGS), which seed_widget would otherwise prefer to the URL, and a step given with
+    a text belongs to that text (see follow_text)."""
+    kept = st.session_state.setdefault(KEPT, {})
+    for url, value in params.items():
+        if url in URL_SETTINGS:
+            kept[URL_SETTINGS[url]] = value
+    if "text" in params:
+        kept["step_text"] = params["text"]
+
+
 def model_picker_key(page: str = "") -> str:
     """Seed the shared model picker (URL `model=`, default the shipped LSTM) and make sure its
     value is still one of `model_names()`. Returns the widget key."""

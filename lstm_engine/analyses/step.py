@@ -245,3 +245,24 @@ def memory_retention(
             h, cs = bd.h, bd.c
         out[float(bias)] = np.cumprod(np.array(fs), axis=0)
     return out
+
+
+def output_bound(c) -> np.ndarray:
+    """The largest |H| a cell state can give: H = O ⊙ tanh(C) with 0 < O < 1, so
+    |H| < tanh(|C|). c: any shape; returns the same shape."""
+    return np.tanh(np.abs(np.asarray(c, dtype=float)))
+
+
+def cell_needed(h) -> np.ndarray:
+    """The smallest |C| that can give |H| = h even with the output gate fully open:
+    artanh(|h|) (inf for |h| >= 1). h: any shape; returns the same shape."""
+    h = np.abs(np.asarray(h, dtype=float))
+    with np.errstate(divide="ignore"):
+        return np.where(h < 1, np.arctanh(np.minimum(h, 1.0)), np.inf)
+
+
+def first_below(retention: np.ndarray, level: float) -> int | None:
+    """The first k (1-based, steps read) at which a retention curve (steps,) from
+    `memory_retention` (one unit, or the mean over units) drops below `level`; None if never."""
+    hits = np.flatnonzero(np.asarray(retention) < level)
+    return int(hits[0]) + 1 if hits.size else None

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer import charts
 from explorer.equations import equations_latex
 from explorer.lessons import quotes
 from explorer.lessons.framework import Latex, Lesson, Link, Number, Step, Text
-from explorer.state import SHIPPED, code_span, shipped_model
+from explorer.state import SHIPPED, shipped_model
+from explorer.visual import code_span, glyph
 from lstm_engine.analyses import step as cell_maths
 
 TOLERANCE = (
@@ -43,7 +43,7 @@ def facts() -> dict:
         "breakdown": bd,
         "t": t,
         "unit": u,
-        "char": code_span(charts.VISIBLE.get(base["tokens"][t], base["tokens"][t])),
+        "char": code_span(glyph(base["tokens"][t])),
         "shown": shown,
         "F": shown["forget"],
         "I": shown["input"],

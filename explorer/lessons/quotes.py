@@ -9,7 +9,8 @@ import numpy as np
 from explorer import charts
 from explorer.charts_memory import top_units_chart, unit_text_chart
 from explorer.lessons.framework import LANG, Chart, Choice, Lesson, Link, Slider, Step, Word
-from explorer.state import SHIPPED, code_span, shipped_model
+from explorer.state import SHIPPED, shipped_model
+from explorer.visual import code_span, glyph
 from lstm_engine.analyses import unit_stats
 
 SENTENCE = 'The "with" statement calls "__enter__()" and then "__exit__()" on the object.'
@@ -52,7 +53,7 @@ def facts() -> dict:
         "bracket_r": float(rb.corr[bracket_unit]),
         "unit_bracket_r": float(rb.corr[unit]),
         "flip": flip,
-        "flip_char": code_span(charts.VISIBLE.get(tokens[flip], tokens[flip])),
+        "flip_char": code_span(glyph(tokens[flip])),
         "flip_class": char_class(tokens[flip]),
         "active": active,
         "shown": len(active),

@@ -125,6 +125,12 @@ def _group_rows(rows: list[dict], task: str) -> dict[tuple[str, float], dict[int
     return groups
 
 
+def series_name(kind: str, forget_bias: float, with_bias: bool = True) -> str:
+    """The name of one kind's results, e.g. "RNN" or "LSTM (b_f = 5)" (the bias only for an
+    LSTM, and only `with_bias`)."""
+    return kind.upper() + (f" (b_f = {forget_bias:g})" if kind == "lstm" and with_bias else "")
+
+
 def accuracy_chart(rows: list[dict], task: str, lang: str = "en") -> go.Figure:
     """Accuracy against lag for one task (rows of assets/memory_results.csv): one line per
     kind (per forget-gate bias for the LSTM when several were run), the mean over seeds with
@@ -145,7 +151,7 @@ def accuracy_chart(rows: list[dict], task: str, lang: str = "en") -> go.Figure:
             "visible": any(len(a) > 1 for a in runs),
             "thickness": 1,
         }
-        name = kind.upper() + (f" (b_f = {fb:g})" if kind == "lstm" and len(lstm_biases) > 1 else "")
+        name = series_name(kind, fb, len(lstm_biases) > 1)
         dash = "solid" if fb in (1.0,) or kind != "lstm" else "dot"
         fig.add_trace(
             go.Scatter(

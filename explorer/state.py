@@ -115,6 +115,31 @@ def seed_widget(name: str, default: Any, url: str | None = None, cast=str, page:
     return key
 
 
+def choice(options: tuple | list, cast: Callable[[str], Any] = str) -> Callable[[str], Any]:
+    """A URL-value parser for `seed_widget`/`url_widget`: `cast` the text and accept it only
+    when it is one of `options` (ValueError otherwise, so a bad link falls back to the default)."""
+
+    def parse(raw: str) -> Any:
+        value = cast(raw)
+        if value not in options:
+            raise ValueError(f"{raw!r} is not one of the choices")
+        return value
+
+    return parse
+
+
+def url_widget(key: str, default: Any, params: dict[str, str], cast: Callable[[str], Any] = str) -> str:
+    """Seed the widget `key` from the URL parameter `params[key]` (parsed with `cast`; a bad
+    value is ignored) or `default`, and return the key. `write_url(params)` after the widgets
+    puts the values back into the URL, so a page's knobs can be shared as a link."""
+    return seed_widget(key, default, url=params[key], cast=cast)
+
+
+def write_url(params: dict[str, str]) -> None:
+    """Write the current value of every widget in `params` (widget key -> URL parameter)."""
+    set_query_params(**{p: st.session_state[k] for k, p in params.items() if k in st.session_state})
+
+
 def keep(*names: str, page: str = "") -> None:
     """Remember the current values of these settings for the other pages (see seed_widget)."""
     kept = st.session_state.setdefault(KEPT, {})

@@ -8,10 +8,18 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import jobs
-from explorer.charts_memory import accuracy_chart, curve_name, divergence_chart, gradient_chart, loss_chart
+from explorer.charts_memory import (
+    accuracy_chart,
+    curve_name,
+    divergence_chart,
+    gradient_chart,
+    loss_chart,
+    series_name,
+)
 from explorer.render import show_chart
 from explorer.state import (
     MAX_TEXT,
+    choice,
     clip_text,
     ensure_app_shell,
     get_model,
@@ -22,17 +30,37 @@ from explorer.state import (
     session_id,
     show_job,
     tr,
+    url_widget,
+    write_url,
 )
 from lstm_engine import Vocab
 from lstm_engine.analyses import memory
-from lstm_engine.training.experiments import load_memory_results
+from lstm_engine.training.experiments import MemoryConfig, load_memory_results
 
 SHIPPED_KINDS = ("RNN", "GRU", "LSTM")  # picker names of the shipped models, one per kind
+SOURCES = ("fresh", "trained")  # the first view: fresh weights, where the RNN's signal dies first
 RADII = tuple(round(0.5 + 0.1 * i, 1) for i in range(16))  # 0.5 .. 2.0
+LENGTHS = tuple(range(20, memory.MAX_LENGTH + 1, 10))
 BIASES = (0.0, 1.0, 3.0)
 LAGS = (5, 10, 20, 50, 100)
+TASKS = ("recall", "adding")
+KINDS = ("lstm", "gru", "rnn")
 TASK_BIASES = (0.0, 1.0, 3.0, 5.0)
+STEPS = range(10, 3001)  # training steps of a live memory-task run
 MEM_JOB = "memory_job"  # session_state key of the live memory-task run (in the training pool)
+URL = {  # widget key -> URL parameter: the page's knobs, shareable as a link
+    "mem_text": "text",
+    "mem_source": "weights",
+    "mem_length": "length",
+    "mem_radius": "radius",
+    "mem_forget_bias": "bias",
+    "mem_swap": "swap",
+    "mem_task": "task",
+    "mem_kind": "kind",
+    "mem_lag": "lag",
+    "mem_bias": "task_bias",
+    "mem_steps": "steps",
+}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -70,8 +98,8 @@ def show_unknown(model, text: str) -> None:
 
 
 def curve_line(c, length: int) -> str:
-    """One sentence about a gradient curve: where it falls below 1 %, its per-step factor, and
-    whether it was exactly zero or overflowed (exploding gradients)."""
+    """One sentence about a gradient curve: where it falls below 1 %, its per-step factor and
+    the trend that factor names (see trend_rule), and whether it was exactly zero or overflowed."""
     label = curve_name(c, lang())
     if c.zero:
         return tr("memory.grad_zero", label=label)
@@ -80,11 +108,94 @@ def curve_line(c, length: int) -> str:
         if c.below is not None
         else tr("memory.never_below", label=label, n=length)
     )
+    trend = memory.trend(c)
     if c.decay is not None:
-        line += tr("memory.decay" if c.decay < 1 else "memory.growth", r=c.decay)
+        line += tr("memory.rate", r=c.decay, trend=tr(f"memory.trend_{trend}"))
     if c.overflow is not None:
         line += tr("memory.grad_overflow", d=c.overflow)
     return line
+
+
+def trend_rule() -> str:
+    """The page's stated thresholds for "vanishing" and "exploding"."""
+    return tr(
+        "memory.trend_rule",
+        v=memory.VANISHING_RATE,
+        e=memory.EXPLODING_RATE,
+        h=memory.HORIZON,
+        pct=memory.THRESHOLD,
+        k=1 / memory.THRESHOLD,
+    )
+
+
+def fresh_lesson(models: dict, text: str) -> None:
+    """Why the fresh RNN forgets first: the per-step multiplications, with the fresh models'
+    own mean forget and update gates, and the way to the trained models' picture."""
+    parts = [tr("memory.fresh_lesson")]
+    if "LSTM" in models:
+        parts.append(tr("memory.fresh_lesson_lstm", f=memory.mean_gate(models["LSTM"], text, "forget")))
+    if "GRU" in models:
+        parts.append(tr("memory.fresh_lesson_gru", z=memory.mean_gate(models["GRU"], text, "update")))
+    parts.append(tr("memory.fresh_lesson_next"))
+    st.info(" ".join(parts))
+
+
+def trained_lesson(curves: list, length: int) -> None:
+    """The trained models' subtler picture: when the curve that crosses 1 % first is the one
+    that shrinks more slowly per step, say so with both numbers."""
+    lesson = memory.rate_lesson(curves)
+    if lesson is None:
+        st.info(tr("memory.trained_lesson_plain"))
+        return
+    a, b = lesson.early, lesson.late
+    st.info(
+        tr(
+            "memory.trained_lesson",
+            early=curve_name(a, lang()),
+            late=curve_name(b, lang()),
+            d1=a.below,
+            d2=b.below,
+            r1=a.decay,
+            r2=b.decay,
+            n=length - 1,
+            ratio=lesson.ratio,
+        )
+    )
+
+
+def summary_phrase(s) -> str:
+    """One kind's seeds at one lag, e.g. "RNN solved 1 of 3 seeds (best 100 %)"."""
+    return tr(
+        "memory.seed_phrase",
+        name=series_name(s.kind, s.forget_bias),
+        solved=s.solved,
+        runs=s.runs,
+        best=s.best,
+    )
+
+
+def task_lessons(rows: list[dict]) -> None:
+    """Why an RNN can win recall by luck, and why the adding problem separates the kinds,
+    with the shipped results at their longest lag."""
+    order = [k.lower() for k in SHIPPED_KINDS]
+    for task in TASKS:
+        lags = [int(r["lag"]) for r in rows if r["task"] == task]
+        if not lags:
+            continue
+        lag = max(lags)
+        sums = sorted(
+            memory.seed_summaries(rows, task, lag),
+            key=lambda s: order.index(s.kind) if s.kind in order else len(order),
+        )
+        st.markdown(
+            tr(
+                f"memory.why_{task}",
+                lag=lag,
+                chance=sums[0].chance,
+                symbols=MemoryConfig().num_symbols,
+                runs="; ".join(summary_phrase(s) for s in sums),
+            )
+        )
 
 
 def memory_task_section() -> None:
@@ -108,19 +219,33 @@ def memory_task_section() -> None:
             key=f"acc_{task}",
             where=col,
         )
+    task_lessons(rows)
 
     st.subheader(tr("memory.live_heading"))
     st.markdown(tr("memory.live_intro"))
     c1, c2, c3, c4, c5 = st.columns(5)
     task = c1.selectbox(
-        tr("memory.task"), ("recall", "adding"), format_func=lambda s: tr(f"memory.task_{s}"), key="mem_task"
+        tr("memory.task"),
+        TASKS,
+        format_func=lambda s: tr(f"memory.task_{s}"),
+        key=url_widget("mem_task", "recall", URL, choice(TASKS)),
     )
-    kind = c2.selectbox(tr("memory.kind"), ("lstm", "gru", "rnn"), format_func=str.upper, key="mem_kind")
-    lag = c3.select_slider(tr("memory.lag"), LAGS, value=20, key="mem_lag")
+    kind = c2.selectbox(
+        tr("memory.kind"),
+        KINDS,
+        format_func=str.upper,
+        key=url_widget("mem_kind", "lstm", URL, choice(KINDS)),
+    )
+    lag = c3.select_slider(tr("memory.lag"), LAGS, key=url_widget("mem_lag", 20, URL, choice(LAGS, int)))
     bias = c4.selectbox(
-        tr("memory.task_bias"), TASK_BIASES, index=1, format_func=lambda b: f"{b:g}", key="mem_bias"
+        tr("memory.task_bias"),
+        TASK_BIASES,
+        format_func=lambda b: f"{b:g}",
+        key=url_widget("mem_bias", 1.0, URL, choice(TASK_BIASES, float)),
     )
-    steps = c5.number_input(tr("memory.task_steps"), 10, 3000, 300, step=50, key="mem_steps")
+    steps = c5.number_input(
+        tr("memory.task_steps"), 10, 3000, step=50, key=url_widget("mem_steps", 300, URL, choice(STEPS, int))
+    )
     b1, b2, _ = st.columns([1, 1, 4])
     start = b1.button(tr("memory.train_now"), type="primary", key="mem_start")
     stop = b2.button(tr("memory.stop"), key="mem_stop")
@@ -173,8 +298,8 @@ def memory_job_view(job: dict) -> None:
     if job["status"] == "queued":
         st.progress(0.0, text=queue_line(job["handle"]))
     else:
-        text = tr(f"memory.status_{job['status']}", step=done, steps=job["steps"])
-        st.progress(done / job["steps"], text=text)
+        status, share = memory_status(job)
+        st.progress(share, text=status)
     if job["losses"]:
         drawn = show_chart(
             loss_chart, range(1, done + 1), job["losses"], lang=lang(), unit="task", key="mem_loss"
@@ -185,10 +310,24 @@ def memory_job_view(job: dict) -> None:
         st.error(job["error"])
     res = job["result"]
     if res is not None:
-        ok = res.accuracy > res.chance + 0.5 * (1 - res.chance)
-        (st.success if ok else st.warning)(
-            tr("memory.result", acc=res.accuracy, chance=res.chance, seconds=res.seconds, steps=res.steps)
+        (st.success if memory.is_solved(res.accuracy, res.chance) else st.warning)(
+            tr(
+                "memory.result_stopped" if res.stopped else "memory.result",
+                acc=res.accuracy,
+                chance=res.chance,
+                seconds=res.seconds,
+                steps=res.steps,
+            )
         )
+
+
+def memory_status(job: dict) -> tuple[str, float]:
+    """The progress line of a memory-task run and how full its bar is: a run that ended early
+    because the task was solved reads "solved after N steps" with a full bar."""
+    done, steps, res = len(job["losses"]), job["steps"], job["result"]
+    if job["status"] == "done" and res is not None and res.steps < steps:
+        return tr("memory.status_solved", step=res.steps), 1.0
+    return tr(f"memory.status_{job['status']}", step=done, steps=steps), done / steps
 
 
 ensure_app_shell()
@@ -197,29 +336,40 @@ st.markdown(tr("memory.intro"))
 
 # --- 1. vanishing gradients
 st.header(tr("memory.grad_heading"))
-raw, cut = clip_text(st.text_input(tr("common.text"), tr("memory.default_text"), key="mem_text"))
+raw, cut = clip_text(
+    st.text_input(tr("common.text"), key=url_widget("mem_text", tr("memory.default_text"), URL))
+)
 if cut:
     st.caption(tr("common.truncated", n=MAX_TEXT))
 c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
 source = c1.radio(
     tr("memory.weights"),
-    ("trained", "fresh"),
+    SOURCES,
     format_func=lambda s: tr(f"memory.weights_{s}"),
-    key="mem_source",
+    key=url_widget("mem_source", SOURCES[0], URL, choice(SOURCES)),
 )
 fresh = source == "fresh"
-length = c2.slider(tr("memory.length"), 20, memory.MAX_LENGTH, 200, step=10, key="mem_length")
+length = c2.slider(
+    tr("memory.length"),
+    20,
+    memory.MAX_LENGTH,
+    step=10,
+    key=url_widget("mem_length", 200, URL, choice(LENGTHS, int)),
+)
 radius = c3.select_slider(
-    tr("memory.radius"), RADII, value=1.0, disabled=not fresh, help=tr("memory.radius_help"), key="mem_radius"
+    tr("memory.radius"),
+    RADII,
+    disabled=not fresh,
+    help=tr("memory.radius_help"),
+    key=url_widget("mem_radius", memory.DEFAULT_RADIUS, URL, choice(RADII, float)),
 )
 bias = c4.radio(
     tr("memory.forget_bias"),
     BIASES,
-    index=1,
     format_func=lambda b: f"{b:g}",
     disabled=not fresh,
     horizontal=True,
-    key="mem_forget_bias",
+    key=url_widget("mem_forget_bias", 1.0, URL, choice(BIASES, float)),
 )
 names = SHIPPED_KINDS
 if not fresh:
@@ -252,11 +402,16 @@ else:
             gradient_chart, curves, lang(), caption=tr("memory.grad_caption", n=length), key="mem_grad"
         )
         st.markdown("\n".join(f"- {curve_line(c, length)}" for c in curves))
+        st.caption(trend_rule())
+        if fresh:
+            fresh_lesson(models, text)
+        else:
+            trained_lesson(curves, length)
 
     # --- 2. how far back does it remember
     st.header(tr("memory.div_heading"))
     st.markdown(tr("memory.div_intro"))
-    swap = st.text_input(tr("memory.swap"), "", max_chars=1, key="mem_swap")
+    swap = st.text_input(tr("memory.swap"), max_chars=1, key=url_widget("mem_swap", "", URL))
     changed = memory.replace_first(text, vocab, swap or None)
     if changed == text:
         st.info(tr("memory.same_char"))
@@ -266,3 +421,4 @@ else:
         show_chart(divergence_chart, divs, lang(), caption=tr("memory.div_caption"), key="mem_div")
 
 memory_task_section()
+write_url(URL)

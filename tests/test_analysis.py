@@ -214,3 +214,54 @@ def test_edit_delta_after_an_insertion_compares_matching_characters():
     assert np.allclose(d.dh[2], b.h[2] - a.h[1])  # X against the state before the edit
     assert np.allclose(d.dh[6], b.h[6] - a.h[5])  # the last f against the original last f
     assert np.all(d.dh[:2] == 0)
+
+
+# ----------------------------------------------------------------------------- trends and lessons
+def curve(relative, below=None, decay=None, overflow=None, path="h", label="X"):
+    rel = np.asarray(relative, dtype=float)
+    return memory.GradientCurve(label, "rnn", path, np.arange(rel.size), rel, rel, below, decay, overflow)
+
+
+def test_trend_thresholds_are_what_the_horizon_implies():
+    assert pytest.approx(memory.THRESHOLD) == memory.VANISHING_RATE**memory.HORIZON
+    assert pytest.approx(1 / memory.THRESHOLD) == memory.EXPLODING_RATE**memory.HORIZON
+    ones = np.ones(10)
+    assert memory.trend(curve(ones, decay=0.9)) == "vanishing"
+    assert memory.trend(curve(ones, decay=1.033)) == "steady"  # slow growth is not exploding
+    assert memory.trend(curve(ones, decay=0.96)) == "steady"
+    assert memory.trend(curve(ones, decay=1.09)) == "exploding"
+    assert memory.trend(curve(ones, decay=None, overflow=5)) == "exploding"
+    assert memory.trend(curve(ones)) is None
+
+
+def test_rate_lesson_finds_the_curve_that_crosses_first_but_decays_slower():
+    d = np.arange(200)
+    early = curve(0.5 * 0.95**d, below=10, decay=0.95, label="LSTM")  # drops at once, then slowly
+    late = curve(0.9**d, below=40, decay=0.9, label="RNN")
+    lesson = memory.rate_lesson([late, early])
+    assert lesson.early is early and lesson.late is late
+    assert lesson.ratio == pytest.approx(early.relative[-1] / late.relative[-1])
+    honest = curve(0.8**d, below=20, decay=0.8)  # crosses first and decays fastest: no twist
+    assert memory.rate_lesson([honest, late]) is None
+    assert memory.rate_lesson([curve(0.5 * 0.95**d, below=10, decay=0.95, path="c"), late]) is None
+
+
+def test_mean_gate_is_the_trace_mean():
+    m = tiny("gru")
+    assert memory.mean_gate(m, TEXT, "update") == pytest.approx(m.run(TEXT).gates["update"].mean())
+
+
+def test_seed_summaries_count_solved_seeds_per_kind_and_bias():
+    rows = [
+        {"task": "recall", "kind": "rnn", "lag": 100, "accuracy": a, "chance": 0.25, "forget_bias": 1.0}
+        for a in (0.26, 1.0, 0.22)
+    ] + [
+        {"task": "recall", "kind": "lstm", "lag": 100, "accuracy": 1.0, "chance": 0.25, "forget_bias": 5.0},
+        {"task": "recall", "kind": "lstm", "lag": 50, "accuracy": 0.2, "chance": 0.25, "forget_bias": 5.0},
+        {"task": "adding", "kind": "rnn", "lag": 100, "accuracy": 0.9, "chance": 0.08, "forget_bias": 1.0},
+    ]
+    lstm, rnn = memory.seed_summaries(rows, "recall", 100)
+    assert (rnn.kind, rnn.solved, rnn.runs, rnn.best) == ("rnn", 1, 3, 1.0)
+    assert rnn.mean == pytest.approx(np.mean([0.26, 1.0, 0.22])) and rnn.chance == 0.25
+    assert (lstm.kind, lstm.forget_bias, lstm.solved, lstm.runs) == ("lstm", 5.0, 1, 1)
+    assert memory.is_solved(0.63, 0.25) and not memory.is_solved(0.62, 0.25)

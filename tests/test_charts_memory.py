@@ -151,3 +151,10 @@ def test_edited_runs_group_consecutive_positions():
     changed = np.array([0, 1, 1, 0, 1, 0, 0, 1, 1, 1], dtype=bool)
     assert C.edited_runs(changed) == [(1, 2), (4, 4), (7, 9)]
     assert C.edited_runs(np.zeros(3, dtype=bool)) == []
+
+
+def test_series_name_names_the_lstm_bias_only_when_asked():
+    from explorer.charts_memory import series_name
+
+    assert series_name("lstm", 5.0) == "LSTM (b_f = 5)"
+    assert series_name("lstm", 1.0, with_bias=False) == "LSTM" and series_name("rnn", 1.0) == "RNN"

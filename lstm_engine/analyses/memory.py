@@ -22,6 +22,14 @@ from ..core.vocab import Vocab
 
 MAX_LENGTH = 500  # longest sequence the gradient view runs
 THRESHOLD = 0.01  # "vanished": below 1% of the last-step value
+HORIZON = 100  # steps over which a per-step factor is judged (see TRENDS)
+# A per-step factor r is "vanishing" when it would take a signal below THRESHOLD within HORIZON
+# steps (r < 0.01^(1/100) ≈ 0.955), "exploding" when it would grow it 1/THRESHOLD-fold within
+# HORIZON steps (r > 100^(1/100) ≈ 1.047), and "steady" in between.
+VANISHING_RATE = THRESHOLD ** (1.0 / HORIZON)
+EXPLODING_RATE = (1.0 / THRESHOLD) ** (1.0 / HORIZON)
+TRENDS = ("vanishing", "steady", "exploding")
+DEFAULT_RADIUS = 0.9  # fresh weights: just under 1, where a plain RNN is stable and still forgets
 
 
 # ----------------------------------------------------------------------------- models
@@ -115,6 +123,47 @@ def decay_per_step(relative: np.ndarray) -> float | None:
     return float(10.0**slope)
 
 
+def trend(c: GradientCurve) -> str | None:
+    """ "vanishing", "steady" or "exploding" for a curve by its per-step factor against
+    VANISHING_RATE / EXPLODING_RATE (a curve that overflowed is exploding); None when there is
+    no factor (too short, or a zero gradient)."""
+    if c.overflow is not None:
+        return "exploding"
+    if c.decay is None:
+        return None
+    if c.decay < VANISHING_RATE:
+        return "vanishing"
+    return "exploding" if c.decay > EXPLODING_RATE else "steady"
+
+
+@dataclass
+class RateLesson:
+    """Two h-path curves whose first steps and per-step rates disagree: `early` falls below 1%
+    first (`early.below` < `late.below`, or `late` never does) yet shrinks more slowly per step
+    far from the end (`early.decay` > `late.decay`). `ratio`: early.relative[-1] /
+    late.relative[-1], how many times more of its signal `early` keeps at the far end."""
+
+    early: GradientCurve
+    late: GradientCurve
+    ratio: float
+
+
+def rate_lesson(curves: list[GradientCurve]) -> RateLesson | None:
+    """The first pair of h-path curves (in order) where crossing 1% first and vanishing
+    fastest per step are different curves, or None when the first steps tell the truth."""
+    hs = [c for c in curves if c.path == "h" and c.below is not None and c.decay is not None]
+    for a in hs:
+        for b in hs:
+            if a.below < b.below and a.decay > b.decay and a.relative[-1] > b.relative[-1] > 0:
+                return RateLesson(a, b, float(a.relative[-1] / b.relative[-1]))
+    return None
+
+
+def mean_gate(model: Model, text: str, gate: str) -> float:
+    """The mean of one gate (e.g. the GRU's "update") over every unit and step of `text`."""
+    return float(np.mean(model.run(text).gates[gate]))
+
+
 def _curve(label: str, kind: str, path: str, norms_by_step: np.ndarray) -> GradientCurve:
     """Reverse (T,) per-step norms into distance order and normalise by the last step.
 
@@ -195,3 +244,41 @@ def state_divergence(label: str, model: Model, text: str, changed: str) -> Diver
     dh = np.linalg.norm(a.h[:n] - b.h[:n], axis=1)
     dc = np.linalg.norm(a.c[:n] - b.c[:n], axis=1) if a.c is not None else None
     return Divergence(label, model.kind, dh, dc, a.tokens[:n], b.tokens[:n])
+
+
+# ----------------------------------------------------------------------------- memory tasks
+def is_solved(accuracy: float, chance: float) -> bool:
+    """A memory-task run counts as solved above halfway from chance to perfect."""
+    return accuracy > chance + 0.5 * (1.0 - chance)
+
+
+@dataclass
+class SeedSummary:
+    """The runs of one (task, kind, forget-gate bias) at one lag: how many seeds solved it,
+    the mean and the best accuracy, and the chance level."""
+
+    kind: str
+    forget_bias: float
+    solved: int
+    runs: int
+    mean: float
+    best: float
+    chance: float
+
+
+def seed_summaries(rows: list[dict], task: str, lag: int) -> list[SeedSummary]:
+    """One SeedSummary per (kind, forget_bias) of the result rows (assets/memory_results.csv
+    rows: task, kind, lag, accuracy, chance, forget_bias) of `task` at `lag`, sorted by kind
+    then bias."""
+    groups: dict[tuple[str, float], list[tuple[float, float]]] = {}
+    for r in rows:
+        if r["task"] == task and int(r["lag"]) == lag:
+            key = (r["kind"], float(r.get("forget_bias", 1.0)))
+            groups.setdefault(key, []).append((float(r["accuracy"]), float(r["chance"])))
+    out = []
+    for (kind, fb), runs in sorted(groups.items()):
+        acc = [a for a, _ in runs]
+        chance = float(np.mean([c for _, c in runs]))
+        solved = sum(is_solved(a, c) for a, c in runs)
+        out.append(SeedSummary(kind, fb, solved, len(runs), float(np.mean(acc)), max(acc), chance))
+    return out

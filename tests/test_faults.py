@@ -18,7 +18,7 @@ import explorer.state as state
 from explorer.texts import t
 
 SHIPPED_DIR = state.MODELS_DIR
-MODEL_PAGES = ("gates", "one_step", "memory", "cells")  # pages that load a shipped model
+MODEL_PAGES = ("gates", "one_step", "cells")  # pages that open on a shipped model
 FAILED = t("common.chart_failed", "en", why="").split("(")[0]  # "This chart could not be drawn "
 pytestmark = pytest.mark.skipif(not (SHIPPED_DIR / "lstm.npz").exists(), reason="shipped models missing")
 
@@ -76,7 +76,9 @@ def test_a_broken_lstm_file_is_reported_and_the_other_models_still_work(models_d
     at.radio(key="one_step:step_source").set_value("tiny").run()
     assert not at.exception and figures(at)
 
-    at = open_page("memory")  # the LSTM is left out with a warning, RNN and GRU are compared
+    at = open_page("memory")  # fresh weights need no file; trained: the LSTM is left out with a warning
+    assert not at.exception and figures(at)
+    at.radio(key="mem_source").set_value("trained").run()
     assert not at.exception and model_message(at, "LSTM")
     grad = figures(at)[0]
     assert [tr.name for tr in grad.data if tr.mode == "lines"] == ["RNN", "GRU"]
@@ -97,10 +99,11 @@ def test_every_page_survives_with_no_shipped_model_at_all(models_dir):
         at = open_page(page)
         assert not at.exception, (page, [e.value for e in at.exception])
         assert model_message(at, "LSTM"), (page, messages(at))
-    at = open_page("memory")  # fresh weights need no file: the lesson still works
-    at.radio(key="mem_source").set_value("fresh").run()
+    at = open_page("memory")  # fresh weights (its first view) need no file: the lesson still works
     assert not at.exception
     assert [tr.name for tr in figures(at)[0].data if tr.mode == "lines"][:3] == ["RNN", "GRU", "LSTM"]
+    at.radio(key="mem_source").set_value("trained").run()
+    assert not at.exception and model_message(at, "LSTM")
     at = open_page("train")
     assert not at.exception and not messages(at)
 

@@ -69,10 +69,15 @@ def test_memory_chart_shows_the_rnn_gradient_below_the_lstms(page, app_url, shot
     assert {"RNN", "GRU", "LSTM", "LSTM cell"} <= set(traces)
     far = slice(120, 200)  # 120-200 steps back from the end (default length 200)
 
+    def first_below(ys):
+        return next(d for d, y in enumerate(ys) if y < 0.01)
+
+    # the first view (fresh weights): the RNN's signal falls below 1 % before the LSTM's
+    assert first_below(traces["RNN"]) < first_below(traces["LSTM"])
+
     def mean_log(ys):
         return sum(math.log10(y) for y in ys[far]) / len(ys[far])
 
-    # measured with the shipped models: RNN -6.9, LSTM -5.1, LSTM cell -4.7 (log10, mean)
     assert mean_log(traces["RNN"]) < mean_log(traces["LSTM"]) - 1
     assert mean_log(traces["RNN"]) < mean_log(traces["LSTM cell"]) - 1
     assert page.locator('[data-testid="stException"]').count() == 0

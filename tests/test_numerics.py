@@ -136,7 +136,14 @@ def test_cells_page_with_huge_weights(huge):
 
 def test_memory_page_explains_exploding_and_vanished_gradients(huge):
     models = {"x10": scaled("lstm", 10.0), "huge GRU": huge["gru"]}
-    at = page_with("memory", models, mem_source="trained", mem_models=["x10", "huge GRU", "RNN"], mem_length=500, mem_text=TEXT)
+    at = page_with(
+        "memory",
+        models,
+        mem_source="trained",
+        mem_models=["x10", "huge GRU", "RNN"],
+        mem_length=500,
+        mem_text=TEXT,
+    )
     assert not at.exception, [e.value for e in at.exception]
     figs = keyed_figures(at)
     assert_finite({k: v for k, v in figs.items() if k in ("mem_grad", "mem_div")})

@@ -149,13 +149,14 @@ def keep(*names: str, page: str = "") -> None:
             kept[name] = st.session_state[key]
 
 
-def follow_text(step_key: str, text: str, last: int) -> None:
+def follow_text(step_key: str, text: str, last: int, memo: str = "step_text") -> None:
     """When the sentence changed since the step was last set, move the step cursor to the
-    sentence's last character (index `last`); a step from the URL is kept on first load."""
+    sentence's last character (index `last`); a step from the URL is kept on first load.
+    `memo` names the remembered sentence, one per cursor that follows it."""
     kept = st.session_state.setdefault(KEPT, {})
-    if kept.get("step_text", text) != text:
+    if kept.get(memo, text) != text:
         st.session_state[step_key] = last
-    kept["step_text"] = text
+    kept[memo] = text
 
 
 URL_SETTINGS = {

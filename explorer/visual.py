@@ -7,6 +7,7 @@ again (tests/test_visual.py checks that no other source names a diverging colour
   scale, red = positive, white = 0, blue = negative (`DIVERGING`; `DIVERGING_LIGHT` is the
   same scale faded so black characters stay readable on it).
 - Values in [0, 1] (σ gates): one sequential scale, dark = shut, bright = open (`SEQUENTIAL`).
+- Sizes from 0 up: surprise in bits (`SURPRISE`), influence of a character (`INFLUENCE`).
 - Units are numbered from 0 everywhere (as in the CSV download and the engine's arrays).
 - Characters reach Plotly only through `char_label` (whitespace made visible as ␣ ↵ ⇥,
   invisible characters as their code point, then '&', '<', '>' escaped: Plotly renders a
@@ -20,6 +21,7 @@ from plotly.colors import sample_colorscale
 DIVERGING = "RdBu_r"  # signed values: blue = negative, white = 0, red = positive
 SEQUENTIAL = "Viridis"  # gates in [0, 1]: dark = shut (0), yellow = wide open (1)
 SURPRISE = "OrRd"  # bits of surprise, sequential from 0 (white) to many (dark red)
+INFLUENCE = "Purples"  # gradient norms (attribution), sequential from 0 (white) to the most (dark)
 FADE = 0.55  # share of white mixed into DIVERGING_LIGHT
 
 

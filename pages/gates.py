@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import charts, export
+from explorer.attribution_view import attribution_section
 from explorer.render import model_caption, notify_unknown, sentence_and_model, show_chart
 from explorer.state import (
     clamp_widget,
@@ -157,6 +158,8 @@ with top_col:
         p = float(trace.probs[step, trace.ids[step + 1]])
         shown = char_code(nxt)
         st.write(tr("gates.actual_next", char=shown, p=f"{p:.3f}", bits=f"{bits[step]:.2f}"))
+
+attribution_section(model, trace, PAGE)  # which earlier characters moved one prediction
 
 st.download_button(
     tr("gates.download"),

@@ -41,15 +41,23 @@ def attribution_section(model: Model, trace: Trace, page: str) -> None:
     step = (
         st.slider(tr("attribution.step"), 0, T - 1, key=key, help=tr("attribution.step_help")) if T > 1 else 0
     )
-    result = attribution(model, trace.ids, steps=[step])
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+        result = attribution(model, trace.ids, steps=[step])
+    norms = result.norms[0]
     target = model.vocab.chars[int(result.targets[0])]
     which = "attribution.scored_next" if step + 1 < T else "attribution.scored_top"
     p = f"{float(np.exp(result.log_p[0])):.3f}"
     st.markdown(tr(which, char=char_code(target), after=char_code(trace.tokens[step]), t=step, p=p))
+    if not np.isfinite(norms).all():
+        st.info(tr("attribution.overflow"))
+        return
+    if not norms.any():
+        st.info(tr("attribution.zero"))
+        return
     show_chart(
         influence_text,
         trace.tokens,
-        result.norms[0],
+        norms,
         seen_positions(model, T, step),
         step,
         {"step": tr("gates.hover.step"), "value": tr("attribution.hover")},

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.charts_attribution import influence_text
 from explorer.charts_memory import text_grid
-from explorer.state import DEFAULT_TEXT, MODELS_DIR
+from explorer.state import DEFAULT_TEXT, MODELS_DIR, USER_MODELS
 from explorer.texts import t
 from explorer.visual import char_code
 from lstm_engine import load_model
@@ -75,3 +75,30 @@ def test_gates_page_section_plots_the_engine_row_and_its_slider_moves_it():
     at.slider(key="gates:attribution_step").set_value(12).run()
     assert not at.exception
     assert not np.allclose(plotted(12)[:13], last[:13])
+
+
+def scaled(kind: str, factor: float):
+    """A shipped model with every weight multiplied by `factor`."""
+    model = load_model(MODELS_DIR / f"{kind}.npz").copy()
+    for w in model.fused().values():
+        w *= factor
+    return model
+
+
+@pytest.mark.skipif(not (MODELS_DIR / "lstm.npz").exists(), reason="shipped models missing")
+@pytest.mark.parametrize(("factor", "key"), [(1e6, "attribution.zero"), (10.0, "attribution.overflow")])
+def test_a_zero_or_overflowing_gradient_is_said_instead_of_drawn(factor, key):
+    model = scaled("gru", factor)
+    text = DEFAULT_TEXT * 7  # ×10 weights overflow float32 within ~370 steps back
+    with np.errstate(all="ignore"):
+        norms = attribution(model, model.encode(text).ids, steps=[len(text) - 1]).norms[0]
+    assert (not norms.any()) if key.endswith("zero") else (not np.isfinite(norms).all())
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state[USER_MODELS] = {"big": model}
+    at.session_state["gates:model"] = "big"
+    at.session_state["gates:text"] = text
+    at.run()
+    assert not at.exception
+    assert t(key, "en") in [m.value for m in at.info]
+    hover = t("attribution.hover", "en")
+    assert not [e for e in at.get("plotly_chart") if hover in e.proto.spec]

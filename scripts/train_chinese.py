@@ -47,7 +47,7 @@ def run_training(args: argparse.Namespace) -> None:
         batch_size=args.batch,
         seq_len=args.seq_len,
         lr=args.lr,
-        schedule="cosine",
+        schedule=args.schedule,
         val_fraction=val_fraction,
         eval_every=args.eval_every,
         seed=args.seed,
@@ -101,11 +101,17 @@ def report(path: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--hidden", type=int, default=128)
-    ap.add_argument("--steps", type=int, default=2400)
+    ap.add_argument("--steps", type=int, default=4000)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seq-len", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--eval-every", type=int, default=200)
+    ap.add_argument(
+        "--schedule",
+        choices=("constant", "cosine"),
+        default="constant",
+        help="constant: the model after k steps is the same whatever --steps says",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="assets/models/zh.npz")
     ap.add_argument("--report", metavar="MODEL", help="only print the numbers of a saved model")

@@ -29,7 +29,7 @@ from explorer.state import (
 )
 from lstm_engine import ModelConfig, ModelFormatError, load_model, model_to_bytes
 from lstm_engine.training.data import MAX_UPLOAD_BYTES, decode_upload, default_corpus
-from lstm_engine.training.train import TrainConfig, bits
+from lstm_engine.training.train import TrainConfig, bits, perplexity
 
 JOB = "train_job"  # session_state key of the current / last training run
 NPZ_SEEN = "train_npz_seen"  # session_state key: uploaded file id -> (name, error)
@@ -190,8 +190,16 @@ if start:
             val_fraction=VAL_FRACTION,
             eval_every=min(100, max(10, int(steps) // 10)),
             sample_every=int(sample_every),
+            keep_best=True,
         )
         st.session_state[JOB] = new_job(text, kind, int(hidden), int(layers), config)
+
+
+def val_note(job: dict) -> str:
+    """ " · best validation … bits/char, perplexity …" of the run so far (the weights the run
+    keeps, TrainConfig.keep_best), or "" before its first evaluation."""
+    vals = [p.val_loss for p in job["history"] if p.val_loss is not None]
+    return tr("train.val_note", bits=bits(min(vals)), ppl=perplexity(min(vals))) if vals else ""
 
 
 def job_view(job: dict) -> None:
@@ -206,9 +214,13 @@ def job_view(job: dict) -> None:
         st.progress(0.0, text=queue_line(job["handle"]))
     elif job["status"] == "running" and job["history"]:
         p = job["history"][-1]
-        st.progress(done / total, text=tr("train.progress", step=done, steps=total, eta=p.eta_s))
+        st.progress(
+            done / total, text=tr("train.progress", step=done, steps=total, eta=p.eta_s) + val_note(job)
+        )
     else:
-        st.progress(done / total, text=tr(f"train.status_{job['status']}", step=done, steps=total))
+        st.progress(
+            done / total, text=tr(f"train.status_{job['status']}", step=done, steps=total) + val_note(job)
+        )
     if job["history"] and show_chart(chart, job, key="train_loss") is not None:
         st.caption(tr("train.loss_caption"))
     if job["samples"]:

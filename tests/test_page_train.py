@@ -37,6 +37,9 @@ def test_training_a_few_steps_registers_a_downloadable_model():
     assert isinstance(model, Model) and model.hidden_size == 16 and model.kind == "lstm"
     assert any(name in s.value for s in at.success)
     assert at.get("progress")[0].proto.value == 100
+    best = min(p.val_loss for p in job["history"] if p.val_loss is not None)  # keep_best's weights
+    note = f"best validation {best / math.log(2):.3f} bits/char, perplexity {math.exp(best):.2f}"
+    assert note in at.get("progress")[0].proto.text
     # the chart holds the run's losses in bits per character
     fig = figures(at)[-1]
     assert np.allclose(fig.data[0].y, [p.loss / math.log(2) for p in job["history"]])

@@ -10,9 +10,11 @@ from lstm_engine.training.optim import clip_gradients, global_norm, learning_rat
 from lstm_engine.training.train import (
     TrainConfig,
     TrainingDiverged,
+    bits,
     evaluate,
     get_batch,
     main,
+    perplexity,
     stream_layout,
     train,
 )
@@ -102,6 +104,10 @@ def test_keep_best_returns_the_weights_of_the_best_validation_step():
     assert last.best_step is None and not same_weights(last.model, result.model)
 
 
+def test_perplexity_is_two_to_the_bits():
+    assert perplexity(1.3) == pytest.approx(2 ** bits(1.3)) and perplexity(None) is None
+
+
 def test_keep_best_resume_equals_an_uninterrupted_run():
     cfg = overfit_config(keep_best=True)
     whole = train(fresh(), OVERFIT_TEXT, cfg)
@@ -188,5 +194,6 @@ def test_cli_trains_and_saves_a_loadable_model(tmp_path, capsys):
     assert main([*argv, "--eval-every", "6", "--text", str(corpus), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "val " in printed and "bits/char" in printed and "best checkpoint: step" in printed
+    assert "ppl " in printed and "perplexity " in printed
     model = load_model(out)
     assert model.kind == "gru" and model.hidden_size == 8 and model.dtype == np.float32

@@ -210,6 +210,12 @@ def bits(nats: float | None) -> float | None:
     return None if nats is None else nats / math.log(2)
 
 
+def perplexity(nats: float | None) -> float | None:
+    """Per-character perplexity exp(nats) = 2^(bits/char): the number of equally likely
+    characters the model is as unsure as (what d2l.ai reports)."""
+    return None if nats is None else math.exp(nats)
+
+
 # ---------------------------------------------------------------- training
 def _check_finite(loss: float, norm: float, vocab_size: int, step: int, history) -> None:
     """Raise TrainingDiverged when this step's loss or gradients are unusable."""
@@ -340,7 +346,11 @@ def _progress(work, config, step, loss, norm, chars, elapsed, val_ids, train_tex
 def _bar(p: Progress, width: int = 24) -> str:
     """One line of progress: bar, step, training and validation bits/char, speed, ETA."""
     done = int(width * p.step / p.steps)
-    val = f" | val {bits(p.val_loss):.3f} bpc" if p.val_loss is not None else ""
+    val = (
+        f" | val {bits(p.val_loss):.3f} bpc, ppl {perplexity(p.val_loss):.2f}"
+        if p.val_loss is not None
+        else ""
+    )
     eta = f"{int(p.eta_s // 60)}m{int(p.eta_s % 60):02d}s"
     return (
         f"[{'#' * done}{'.' * (width - done)}] {p.step}/{p.steps} "
@@ -441,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     best = f" (best checkpoint: step {result.best_step})" if result.best_step is not None else ""
     print(
         f"saved {args.out}: {describe(result.model)}, {result.state.step} steps, {seconds:.0f} s, "
-        f"validation {result.val_bits_per_char:.4f} bits/char{best}"
+        f"validation {result.val_bits_per_char:.4f} bits/char, perplexity {2**result.val_bits_per_char:.3f}{best}"
     )
     return 0
 

@@ -7,7 +7,7 @@ Imports only NumPy and the standard library. Public API (design.md):
 
 from .core.gates import GATE_NAMES, GATE_TABLE, KINDS, SUFFIXES, Gate
 from .core.init import ModelConfig, init_model, set_recurrent_radius, spectral_radius
-from .core.model import GradientNorms, LayerTrace, Model, Trace
+from .core.model import BlankProbs, GradientNorms, LayerTrace, Model, Trace
 from .core.modelio import (
     FORMAT,
     ModelFormatError,
@@ -16,6 +16,7 @@ from .core.modelio import (
     model_to_bytes,
     save_model,
 )
+from .core.torchfile import load_safetensors
 from .core.vocab import UNK, Encoded, Vocab
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "KINDS",
     "SUFFIXES",
     "UNK",
+    "BlankProbs",
     "Encoded",
     "Gate",
     "GradientNorms",
@@ -36,6 +38,7 @@ __all__ = [
     "Vocab",
     "from_torch_state_dict",
     "init_model",
+    "load_safetensors",
     "load_model",
     "model_to_bytes",
     "save_model",

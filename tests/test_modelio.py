@@ -314,7 +314,10 @@ HOSTILE = {
     "random bytes": (lambda: np.random.default_rng(0).bytes(4000), "not a .npz"),
     "empty file": (lambda: b"", "not a .npz"),
     "zip with no arrays": (lambda: _zip({}), "empty"),
-    "too many entries": (lambda: _zip({f"x{i}.npy": b"" for i in range(65)}), "65 entries"),
+    "too many entries": (
+        lambda: _zip({f"x{i}.npy": b"" for i in range(modelio.MAX_ENTRIES + 1)}),
+        f"{modelio.MAX_ENTRIES + 1} entries",
+    ),
     "declared huge unpacked size (zip bomb)": (_declared_huge_size, "zip bomb"),
 }
 

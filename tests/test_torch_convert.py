@@ -131,11 +131,15 @@ def test_lstm_without_biases_converts_with_zero_biases():
 @pytest.mark.parametrize(
     "change, kind, message",
     [
-        (lambda s: s, "gru", "only nn.LSTM and nn.RNN"),
+        (lambda s: s, "transformer", "only nn.LSTM, nn.GRU and nn.RNN"),
+        (
+            lambda s: s.__setitem__("rnn.weight_ih_l0_reverse", np.zeros((8, V))),
+            "lstm",
+            "no key 'rnn.weight_hh_l0_reverse'",
+        ),
         (lambda s: s.pop("rnn.weight_ih_l0"), "lstm", "no 'rnn.weight_ih_l0'"),
         (lambda s: s.pop("rnn.weight_hh_l0"), "lstm", "no key 'rnn.weight_hh_l0'"),
         (lambda s: s.pop("fc.weight"), "lstm", "no key 'fc.weight'"),
-        (lambda s: s.__setitem__("rnn.weight_ih_l0_reverse", np.zeros((8, V))), "lstm", "bidirectional"),
         (lambda s: s.__setitem__("rnn.weight_hr_l0", np.zeros((1, 2))), "lstm", "proj_size"),
         (lambda s: s.__setitem__("rnn.weight_hh_l0", np.zeros((7, 2))), "lstm", "shapes do not match"),
         (lambda s: s.__setitem__("rnn.bias_ih_l0", np.zeros((8, 1))), "lstm", "2 dimensions"),

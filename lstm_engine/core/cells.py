@@ -11,6 +11,9 @@ LSTM (order i, f, o, c):
 GRU (order z, r, h):
     Z = σ(X W_xz + H W_hz + b_z)   R = σ(X W_xr + H W_hr + b_r)
     H̃ = tanh(X W_xh + (R ⊙ H) W_hh + b_h)   H = Z ⊙ H_prev + (1 − Z) ⊙ H̃
+GRU, PyTorch's form (nn.GRU; variant "torch"): Z, R and H as above, but the reset gate
+multiplies the recurrent term after the matmul, which has its own bias b_hh:
+    H̃ = tanh(X W_xh + b_h + R ⊙ (H_prev W_hh + b_hh))
 RNN:
     H = tanh(X W_xh + H_prev W_hh + b_h)
 
@@ -217,3 +220,14 @@ def recurrent_weight_grad(kind: str, h_prevs, rhs, da: np.ndarray) -> np.ndarray
         return h_prevs.T @ da
     H = h_prevs.shape[1]
     return np.concatenate([h_prevs.T @ da[:, : 2 * H], rhs.T @ da[:, 2 * H :]], axis=1)
+
+
+def gru_torch_recurrent_grads(h_prevs, r, da: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(∂L/∂W_h (H, 3H), ∂L/∂b_hh (H,)) of PyTorch's GRU form, summed over all steps.
+
+    h_prevs: (N, H) stacked h_{t-1}; r: (N, H) stacked reset gates; da: (N, 3H) stacked
+    pre-activation gradients. The candidate's recurrent term gets dhn = da_H̃ ⊙ R.
+    """
+    H = h_prevs.shape[1]
+    dhn = da[:, 2 * H :] * r
+    return np.concatenate([h_prevs.T @ da[:, : 2 * H], h_prevs.T @ dhn], axis=1), dhn.sum(axis=0)

@@ -12,12 +12,16 @@ from typing import BinaryIO
 import numpy as np
 
 FORMAT = "lstm-explorer/1"
-META_KEYS = ("meta/format", "meta/kind", "meta/vocab")
+OPTIONAL_META = ("meta/bidirectional", "meta/task", "meta/variant")  # written when not default
+META_KEYS = ("meta/format", "meta/kind", "meta/vocab", *OPTIONAL_META)
 
 
-def write(target: str | os.PathLike | BinaryIO, kind: str, chars, params: dict[str, np.ndarray]) -> None:
+def write(
+    target: str | os.PathLike | BinaryIO, kind: str, chars, params: dict[str, np.ndarray], meta=None
+) -> None:
     """Write an uncompressed .npz file: the meta keys, then `params` under their file keys
-    ("0/W_xi", ..., "out/b_q"). chars: the vocabulary, one character each.
+    ("0/W_xi", ..., "out/b_q"). chars: the vocabulary, one character each; meta: the optional
+    meta entries (OPTIONAL_META) a model has, e.g. {"meta/bidirectional": True}.
 
     Raises ValueError for a vocab holding "\\x00", which a numpy unicode array cannot keep.
     """
@@ -28,6 +32,7 @@ def write(target: str | os.PathLike | BinaryIO, kind: str, chars, params: dict[s
         "meta/kind": np.array(kind),
         "meta/vocab": np.array(chars, dtype="<U1"),
     }
+    arrays.update({k: np.array(v) for k, v in (meta or {}).items()})
     arrays.update({k: np.ascontiguousarray(v) for k, v in params.items()})
     if isinstance(target, (str, os.PathLike)):
         with open(target, "wb") as fh:

@@ -57,15 +57,22 @@ def block(kind: str, suffix: str, hidden: int) -> slice:
     return slice(j * hidden, (j + 1) * hidden)
 
 
+RECURRENT_BIAS = "b_hh"  # PyTorch's GRU form only: the candidate's recurrent bias, fused key "bh"
+
+
 def fuse_layer(kind: str, named: dict[str, np.ndarray], prefix: str = "") -> dict[str, np.ndarray]:
     """One layer's fused arrays {"Wx": (D, G*H), "Wh": (H, G*H), "b": (G*H,)} from its d2l
-    names `{prefix}W_x{s}` (D, H), `{prefix}W_h{s}` (H, H), `{prefix}b_{s}` (H,) (fresh arrays)."""
+    names `{prefix}W_x{s}` (D, H), `{prefix}W_h{s}` (H, H), `{prefix}b_{s}` (H,) (fresh arrays);
+    plus "bh" (H,) from `{prefix}b_hh` when present (PyTorch's GRU form)."""
     sfx = SUFFIXES[kind]
-    return {
+    out = {
         "Wx": np.concatenate([named[f"{prefix}W_x{s}"] for s in sfx], axis=1),
         "Wh": np.concatenate([named[f"{prefix}W_h{s}"] for s in sfx], axis=1),
         "b": np.concatenate([named[f"{prefix}b_{s}"] for s in sfx]),
     }
+    if f"{prefix}{RECURRENT_BIAS}" in named:
+        out["bh"] = np.array(named[f"{prefix}{RECURRENT_BIAS}"])
+    return out
 
 
 def split_layer(kind: str, fused: dict[str, np.ndarray], prefix: str = "") -> dict[str, np.ndarray]:
@@ -77,22 +84,32 @@ def split_layer(kind: str, fused: dict[str, np.ndarray], prefix: str = "") -> di
         out[f"{prefix}W_x{s}"] = fused["Wx"][:, cols]
         out[f"{prefix}W_h{s}"] = fused["Wh"][:, cols]
         out[f"{prefix}b_{s}"] = fused["b"][cols]
+    if "bh" in fused:
+        out[f"{prefix}{RECURRENT_BIAS}"] = fused["bh"]
     return out
 
 
-def named_views(kind: str, layers: list[dict], head: dict) -> dict[str, np.ndarray]:
-    """A model's fused arrays under the file's d2l keys ("0/W_xi", ..., "out/b_q"), as views."""
+REVERSE = "reverse/"  # key infix of a layer's backward direction: "0/reverse/W_xi"
+
+
+def named_views(kind: str, layers: list[dict], head: dict, reverse: list[dict] | None = None) -> dict:
+    """A model's fused arrays under the file's d2l keys ("0/W_xi", ..., "out/b_q"; the backward
+    direction's as "0/reverse/W_xi", ...), as views."""
     out = {}
     for k, p in enumerate(layers):
         out.update(split_layer(kind, p, f"{k}/"))
+        if reverse is not None:
+            out.update(split_layer(kind, reverse[k], f"{k}/{REVERSE}"))
     out["out/W_hq"], out["out/b_q"] = head["W_hq"], head["b_q"]
     return out
 
 
-def fuse(kind: str, named: dict[str, np.ndarray], num_layers: int) -> tuple[list[dict], dict]:
-    """Inverse of `named_views`: (layers, head) of fresh fused arrays from the d2l keys."""
+def fuse(kind: str, named: dict[str, np.ndarray], num_layers: int, bidirectional: bool = False):
+    """Inverse of `named_views`: (layers, head, reverse) of fresh fused arrays from the d2l
+    keys (reverse None unless bidirectional)."""
     layers = [fuse_layer(kind, named, f"{k}/") for k in range(num_layers)]
-    return layers, {
-        "W_hq": np.ascontiguousarray(named["out/W_hq"]),
-        "b_q": np.ascontiguousarray(named["out/b_q"]),
-    }
+    reverse = (
+        [fuse_layer(kind, named, f"{k}/{REVERSE}") for k in range(num_layers)] if bidirectional else None
+    )
+    head = {"W_hq": np.ascontiguousarray(named["out/W_hq"]), "b_q": np.ascontiguousarray(named["out/b_q"])}
+    return layers, head, reverse

@@ -30,6 +30,9 @@ class ModelConfig:
     recurrent_radius: float | None = None  # rescale each W_h block to this spectral radius
     seed: int = 0  # seeds np.random.Generator: same seed ⇒ same weights
     dtype: str = "float64"  # "float64" or "float32"
+    bidirectional: bool = False  # add a backward direction to every layer
+    task: str = "next"  # "next" (the head reads h_t) or "blank" (fill in; 1 bidirectional layer)
+    variant: str = "d2l"  # GRU only: "d2l" (design.md) or "torch" (PyTorch's nn.GRU form)
 
 
 def _block(rng: np.random.Generator, fan_in: int, fan_out: int, init: str) -> np.ndarray:
@@ -57,6 +60,22 @@ def set_recurrent_radius(model: Model, radius: float) -> Model:
     return model
 
 
+def _layer(rng: np.random.Generator, config: ModelConfig, D: int) -> dict[str, np.ndarray]:
+    """One layer direction's fused arrays for input width D."""
+    H, G = config.hidden_size, NUM_BLOCKS[config.kind]
+    b = np.zeros(G * H)
+    if config.kind == "lstm":
+        b[block("lstm", "f", H)] = config.forget_bias
+    p = {
+        "Wx": np.concatenate([_block(rng, D, H, config.init) for _ in range(G)], axis=1),
+        "Wh": np.concatenate([_block(rng, H, H, config.init) for _ in range(G)], axis=1),
+        "b": b,
+    }
+    if config.variant == "torch":
+        p["bh"] = np.zeros(H)
+    return p
+
+
 def init_model(config: ModelConfig, vocab: Vocab) -> Model:
     """A fresh model for `vocab`, deterministic for `config.seed`."""
     if config.kind not in KINDS:
@@ -66,22 +85,15 @@ def init_model(config: ModelConfig, vocab: Vocab) -> Model:
     if not 1 <= config.hidden_size <= 1024:
         raise ValueError("hidden_size must be between 1 and 1024")
     rng = np.random.default_rng(config.seed)
-    H, V, G = config.hidden_size, len(vocab), NUM_BLOCKS[config.kind]
-    layers = []
-    for k in range(config.num_layers):
-        D = V if k == 0 else H
-        b = np.zeros(G * H)
-        if config.kind == "lstm":
-            b[block("lstm", "f", H)] = config.forget_bias
-        layers.append(
-            {
-                "Wx": np.concatenate([_block(rng, D, H, config.init) for _ in range(G)], axis=1),
-                "Wh": np.concatenate([_block(rng, H, H, config.init) for _ in range(G)], axis=1),
-                "b": b,
-            }
-        )
-    head = {"W_hq": _block(rng, H, V, config.init), "b_q": np.zeros(V)}
-    model = Model(config.kind, vocab, layers, head)
+    H, V = config.hidden_size, len(vocab)
+    D = 2 if config.bidirectional else 1
+    # draw order: forward layers, head, backward layers (a left-to-right model is unchanged)
+    layers = [_layer(rng, config, V if k == 0 else D * H) for k in range(config.num_layers)]
+    head = {"W_hq": _block(rng, D * H, V, config.init), "b_q": np.zeros(V)}
+    reverse = None
+    if config.bidirectional:
+        reverse = [_layer(rng, config, V if k == 0 else D * H) for k in range(config.num_layers)]
+    model = Model(config.kind, vocab, layers, head, reverse, config.task, config.variant)
     if config.recurrent_radius is not None:
         set_recurrent_radius(model, config.recurrent_radius)
     return model.astype(np.dtype(config.dtype)) if config.dtype != "float64" else model

@@ -5,7 +5,10 @@ Keys: "meta/format" = "lstm-explorer/1", "meta/kind" in {lstm, gru, rnn}, "meta/
 names ("0/W_xi" (V, H), "0/W_hi" (H, H), "0/b_i" (H,), ...), and the head "out/W_hq" (H, V),
 "out/b_q" (V,). Files are read with allow_pickle=False; every key, shape, dtype and value
 is checked before use, and any violation raises ModelFormatError naming the problem.
-Also converts PyTorch nn.LSTM / nn.RNN state dicts (given as NumPy arrays) to this format.
+Optional keys (design.md): "meta/bidirectional" (0-d bool) with each layer's backward direction
+under "{k}/reverse/{name}", "meta/task" ("next" | "blank"), "meta/variant" ("d2l" | "torch",
+GRU only; "torch" adds "{k}/b_hh"). Also converts PyTorch nn.LSTM / nn.GRU / nn.RNN state
+dicts (given as NumPy arrays, also bidirectional) to this format.
 """
 
 from __future__ import annotations
@@ -23,14 +26,14 @@ from typing import BinaryIO
 import numpy as np
 
 from .fileformat import FORMAT, META_KEYS
-from .gates import KINDS, SUFFIXES, fuse
-from .model import Model
+from .gates import KINDS, RECURRENT_BIAS, REVERSE, SUFFIXES, fuse
+from .model import TASKS, VARIANTS, Model
 from .vocab import Vocab
 
 MAX_FILE_BYTES = 64 * 2**20  # a model file larger than this is refused unread
 MAX_UNPACKED_BYTES = 256 * 2**20  # total declared size of the arrays inside (zip-bomb guard)
 MAX_VOCAB, MAX_HIDDEN, MAX_LAYERS = 4096, 1024, 3
-MAX_ENTRIES = 64  # 3 meta keys + 3 layers x 12 LSTM names + 2 head arrays = 41 at most
+MAX_ENTRIES = 96  # 6 meta keys + 3 layers x 2 directions x 12 LSTM names + 2 head arrays = 80 at most
 
 
 class ModelFormatError(ValueError):
@@ -185,6 +188,26 @@ def _string(arrays: dict, key: str) -> str:
     return str(a)
 
 
+def _choice(arrays: dict, key: str, allowed: tuple[str, ...]) -> str:
+    """An optional 0-d unicode entry, one of `allowed` (the first when absent)."""
+    if key not in arrays:
+        return allowed[0]
+    value = _string(arrays, key)
+    if value not in allowed:
+        raise ModelFormatError(f"{key} is {value[:20]!r}; expected one of {', '.join(allowed)}")
+    return value
+
+
+def _flag(arrays: dict, key: str) -> bool:
+    """An optional 0-d boolean entry (False when absent)."""
+    if key not in arrays:
+        return False
+    a = arrays[key]
+    if a.dtype.kind != "b" or a.ndim != 0:
+        raise ModelFormatError(f"{key} must be a single boolean")
+    return bool(a)
+
+
 def _vocab(arrays: dict) -> Vocab:
     """The validated vocabulary."""
     if "meta/vocab" not in arrays:
@@ -200,14 +223,22 @@ def _vocab(arrays: dict) -> Vocab:
         raise ModelFormatError(f"meta/vocab: {exc}") from None
 
 
-def expected_shapes(kind: str, V: int, H: int, num_layers: int) -> dict[str, tuple[int, ...]]:
+def expected_shapes(
+    kind: str, V: int, H: int, num_layers: int, bidirectional: bool = False, variant: str = "d2l"
+) -> dict[str, tuple[int, ...]]:
     """Every parameter key of a model and its shape."""
     shapes = {}
+    D = 2 if bidirectional else 1
     for k in range(num_layers):
-        D = V if k == 0 else H
-        for s in SUFFIXES[kind]:
-            shapes.update({f"{k}/W_x{s}": (D, H), f"{k}/W_h{s}": (H, H), f"{k}/b_{s}": (H,)})
-    shapes.update({"out/W_hq": (H, V), "out/b_q": (V,)})
+        width = V if k == 0 else D * H
+        for prefix in [f"{k}/", f"{k}/{REVERSE}"][:D]:
+            for s in SUFFIXES[kind]:
+                shapes.update(
+                    {f"{prefix}W_x{s}": (width, H), f"{prefix}W_h{s}": (H, H), f"{prefix}b_{s}": (H,)}
+                )
+            if variant == "torch":
+                shapes[f"{prefix}{RECURRENT_BIAS}"] = (H,)
+    shapes.update({"out/W_hq": (D * H, V), "out/b_q": (V,)})
     return shapes
 
 
@@ -220,6 +251,13 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     if kind not in KINDS:
         raise ModelFormatError(f"unknown model kind {kind[:20]!r}; expected one of {', '.join(KINDS)}")
     vocab = _vocab(arrays)
+    bidirectional = _flag(arrays, "meta/bidirectional")
+    task = _choice(arrays, "meta/task", TASKS)
+    if task == "blank" and not bidirectional:
+        raise ModelFormatError("meta/task 'blank' needs a bidirectional model (meta/bidirectional)")
+    variant = _choice(arrays, "meta/variant", VARIANTS)
+    if variant == "torch" and kind != "gru":
+        raise ModelFormatError("meta/variant 'torch' is a GRU form; this model is not a GRU")
     first = f"0/W_h{SUFFIXES[kind][0]}"
     if first not in arrays or arrays[first].ndim != 2:
         raise ModelFormatError(f"missing or malformed key {first!r}")
@@ -230,7 +268,9 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     num_layers = 1 + max(int(m[1]) for k in arrays if (m := re.match(r"([0-9]{1,6})/", k)))
     if not 1 <= num_layers <= MAX_LAYERS:
         raise ModelFormatError(f"{num_layers} layers; expected 1 to {MAX_LAYERS}")
-    shapes = expected_shapes(kind, len(vocab), H, num_layers)
+    if task == "blank" and num_layers != 1:
+        raise ModelFormatError(f"meta/task 'blank' needs a 1-layer model; this one has {num_layers}")
+    shapes = expected_shapes(kind, len(vocab), H, num_layers, bidirectional, variant)
     extra = sorted(set(arrays) - set(shapes) - set(META_KEYS))
     if extra:
         raise ModelFormatError(f"unexpected keys: {', '.join(repr(k[:40]) for k in extra[:5])}")
@@ -248,13 +288,62 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
         dtypes.add(a.dtype)
     if len(dtypes) > 1:
         raise ModelFormatError("parameters mix float32 and float64")
-    layers, head = fuse(kind, {k: arrays[k] for k in shapes}, num_layers)
-    return Model(kind, vocab, layers, head)
+    layers, head, reverse = fuse(kind, {k: arrays[k] for k in shapes}, num_layers, bidirectional)
+    return Model(kind, vocab, layers, head, reverse, task, variant)
 
 
 # ---------------------------------------------------------------- PyTorch conversion
 # PyTorch's gate order within weight_ih / weight_hh, mapped onto our suffixes.
-TORCH_ORDER = {"lstm": ("i", "f", "c", "o"), "rnn": ("h",)}
+TORCH_ORDER = {"lstm": ("i", "f", "c", "o"), "gru": ("r", "z", "h"), "rnn": ("h",)}
+TORCH_DIRECTIONS = ("", "_reverse")  # PyTorch's key suffix of each direction
+
+
+def _torch_tensor(state: dict, key: str, ndim: int, default=None) -> np.ndarray:
+    """state[key] as a float64 array of `ndim` dimensions, or a clear error."""
+    if key not in state:
+        if default is not None:
+            return default
+        raise ModelFormatError(f"the state dict has no key {key!r}")
+    try:
+        a = np.asarray(state[key], dtype=np.float64)
+    except (TypeError, ValueError, RuntimeError):
+        raise ModelFormatError(f"{key} is not a numeric array (pass tensors as .numpy())") from None
+    if a.ndim != ndim:
+        raise ModelFormatError(f"{key} has {a.ndim} dimensions; expected {ndim}")
+    return a
+
+
+def _torch_direction(state: dict, kind: str, key: str, emb: np.ndarray | None, prefix: str) -> dict:
+    """One layer direction's d2l arrays under `prefix` from PyTorch's `weight_ih{key}` etc.
+
+    key: e.g. "rnn.*_l0_reverse" with "*" standing for weight_ih, weight_hh, bias_ih, bias_hh.
+    PyTorch adds two biases; we keep their sum, except for the GRU candidate, where b_hn sits
+    inside the reset gate and becomes b_hh (missing biases, as with bias=False, count as zero).
+    """
+    w_ih = _torch_tensor(state, key.replace("*", "weight_ih"), 2)
+    w_hh = _torch_tensor(state, key.replace("*", "weight_hh"), 2)
+    no_bias = np.zeros(w_hh.shape[0])
+    b_ih = _torch_tensor(state, key.replace("*", "bias_ih"), 1, no_bias)
+    b_hh = _torch_tensor(state, key.replace("*", "bias_hh"), 1, no_bias)
+    if emb is not None:
+        if emb.shape[1] != w_ih.shape[1]:
+            raise ModelFormatError(f"the embedding has shape {emb.shape}; its width must be {w_ih.shape[1]}")
+        w_ih = w_ih @ emb.T  # (G*H, V): onehot · E · W_ih^T = E W_ih^T
+    order = TORCH_ORDER[kind]
+    H = w_hh.shape[1]
+    G = len(order)
+    if w_hh.shape[0] != G * H or w_ih.shape[0] != G * H or not b_ih.shape == b_hh.shape == (G * H,):
+        layer = key.rsplit("_l", 1)[1].replace("_reverse", ", backward direction")
+        raise ModelFormatError(f"layer {layer}: shapes do not match a PyTorch {kind.upper()} of {H} units")
+    b = b_ih + b_hh
+    named = {}
+    for j, s in enumerate(order):
+        rows = slice(j * H, (j + 1) * H)
+        named[f"{prefix}W_x{s}"], named[f"{prefix}W_h{s}"] = w_ih[rows].T, w_hh[rows].T
+        named[f"{prefix}b_{s}"] = b_ih[rows] if kind == "gru" and s == "h" else b[rows]
+    if kind == "gru":
+        named[f"{prefix}{RECURRENT_BIAS}"] = b_hh[2 * H :]
+    return named
 
 
 def from_torch_state_dict(
@@ -267,68 +356,41 @@ def from_torch_state_dict(
 ) -> Model:
     """Convert a PyTorch char model's state dict (values as NumPy arrays) to a Model.
 
-    Expects nn.LSTM or nn.RNN(tanh) keys `{rnn_prefix}weight_ih_l{k}`, `weight_hh_l{k}`,
-    `bias_ih_l{k}`, `bias_hh_l{k}` (batch_first or not does not matter), and a linear head
-    `{head_prefix}.weight` (V, H), `{head_prefix}.bias` (V,). Layer 0's input is the one-hot
-    character; with an nn.Embedding before the RNN, pass its key as `embedding_key` and it is
-    folded in (onehot · E · W_ih^T = E W_ih^T). PyTorch adds two biases; we keep their sum
-    (missing biases, as with bias=False, count as zero). nn.RNN must use the default tanh:
-    a state dict does not say which nonlinearity was used. Raises ModelFormatError.
+    Expects nn.LSTM, nn.GRU or nn.RNN(tanh) keys `{rnn_prefix}weight_ih_l{k}`, `weight_hh_l{k}`,
+    `bias_ih_l{k}`, `bias_hh_l{k}` (and `..._reverse` for bidirectional=True; batch_first or
+    not does not matter), and a linear head `{head_prefix}.weight` (V, D*H),
+    `{head_prefix}.bias` (V,) on the RNN's output. Layer 0's input is the one-hot character;
+    with an nn.Embedding before the RNN, pass its key as `embedding_key` and it is folded in.
+    nn.GRU becomes variant "torch" (its reset gate multiplies W_hn h + b_hn). nn.RNN must use
+    the default tanh: a state dict does not say which nonlinearity was used. Raises
+    ModelFormatError.
     """
     if kind not in TORCH_ORDER:
-        # nn.GRU puts its reset gate after the matmul (r ⊙ (W_hn h + b_hn)), not the d2l form
-        raise ModelFormatError("only nn.LSTM and nn.RNN state dicts can be converted")
-    if any("_reverse" in key or "weight_hr" in key for key in state):
-        raise ModelFormatError("bidirectional or projected (proj_size) LSTMs cannot be converted")
-
-    def tensor(key: str, ndim: int, default=None) -> np.ndarray:
-        """state[key] as a float64 array of `ndim` dimensions, or a clear error."""
-        if key not in state:
-            if default is not None:
-                return default
-            raise ModelFormatError(f"the state dict has no key {key!r}")
-        try:
-            a = np.asarray(state[key], dtype=np.float64)
-        except (TypeError, ValueError, RuntimeError):
-            raise ModelFormatError(f"{key} is not a numeric array (pass tensors as .numpy())") from None
-        if a.ndim != ndim:
-            raise ModelFormatError(f"{key} has {a.ndim} dimensions; expected {ndim}")
-        return a
-
-    order = TORCH_ORDER[kind]
+        raise ModelFormatError("only nn.LSTM, nn.GRU and nn.RNN state dicts can be converted")
+    if any("weight_hr" in key for key in state):
+        raise ModelFormatError("projected LSTMs (proj_size) cannot be converted")
+    if f"{rnn_prefix}weight_ih_l0" not in state:
+        raise ModelFormatError(f"no '{rnn_prefix}weight_ih_l0' in the state dict")
+    bidirectional = f"{rnn_prefix}weight_ih_l0_reverse" in state
+    emb = _torch_tensor(state, embedding_key, 2) if embedding_key is not None else None
     named = {}
     k = 0
     while f"{rnn_prefix}weight_ih_l{k}" in state:
-        w_ih = tensor(f"{rnn_prefix}weight_ih_l{k}", 2)
-        w_hh = tensor(f"{rnn_prefix}weight_hh_l{k}", 2)
-        no_bias = np.zeros(w_hh.shape[0])  # nn.LSTM(bias=False) has no bias keys
-        b = tensor(f"{rnn_prefix}bias_ih_l{k}", 1, no_bias) + tensor(f"{rnn_prefix}bias_hh_l{k}", 1, no_bias)
-        if k == 0 and embedding_key is not None:
-            emb = tensor(embedding_key, 2)
-            if emb.shape[1] != w_ih.shape[1]:
-                raise ModelFormatError(
-                    f"{embedding_key} has shape {emb.shape}; its width must be {w_ih.shape[1]}"
-                )
-            w_ih = w_ih @ emb.T  # (G*H, V)
-        H = w_hh.shape[1]
-        if w_hh.shape[0] != len(order) * H or w_ih.shape[0] != len(order) * H or b.shape != (len(order) * H,):
-            raise ModelFormatError(f"layer {k}: shapes do not match a PyTorch {kind.upper()} of {H} units")
-        for j, s in enumerate(order):
-            rows = slice(j * H, (j + 1) * H)
-            named[f"{k}/W_x{s}"], named[f"{k}/W_h{s}"], named[f"{k}/b_{s}"] = (
-                w_ih[rows].T,
-                w_hh[rows].T,
-                b[rows],
-            )
+        for d, suffix in enumerate(TORCH_DIRECTIONS[: 2 if bidirectional else 1]):
+            key = f"{rnn_prefix}*_l{k}{suffix}"
+            prefix = f"{k}/{REVERSE}" if d else f"{k}/"
+            named.update(_torch_direction(state, kind, key, emb if k == 0 else None, prefix))
         k += 1
-    if k == 0:
-        raise ModelFormatError(f"no '{rnn_prefix}weight_ih_l0' in the state dict")
     arrays = {
         "meta/format": np.array(FORMAT),
         "meta/kind": np.array(kind),
         "meta/vocab": np.array(vocab.chars),
     }
+    if bidirectional:
+        arrays["meta/bidirectional"] = np.array(True)
+    if kind == "gru":
+        arrays["meta/variant"] = np.array("torch")
     arrays.update({n: np.ascontiguousarray(a) for n, a in named.items()})
-    arrays["out/W_hq"] = tensor(f"{head_prefix}.weight", 2).T
-    arrays["out/b_q"] = tensor(f"{head_prefix}.bias", 1, np.zeros(arrays["out/W_hq"].shape[1]))
+    arrays["out/W_hq"] = _torch_tensor(state, f"{head_prefix}.weight", 2).T
+    arrays["out/b_q"] = _torch_tensor(state, f"{head_prefix}.bias", 1, np.zeros(arrays["out/W_hq"].shape[1]))
     return model_from_arrays(arrays)

@@ -8,9 +8,20 @@ X W_x is a row lookup) or one matmul (layers above), done before the time loop; 
 one fused (B, H) @ (H, G*H) matmul per step; all weight gradients are single matmuls over
 the stacked sequence after the backward loop.
 
-A layer is a dict of fused arrays {"Wx": (D, G*H), "Wh": (H, G*H), "b": (G*H,)}; the head is
-{"W_hq": (H, V), "b_q": (V,)}. A state is a list with one (h, c) pair per layer, each (B, H);
-c is None for the GRU and RNN.
+A layer is a dict of fused arrays {"Wx": (D, G*H), "Wh": (H, G*H), "b": (G*H,)} (PyTorch's
+GRU form adds "bh": (H,), its b_hh); the head is {"W_hq": (D*H, V), "b_q": (V,)}. `kind` here
+is the cell: "lstm", "gru", "gru_torch" (PyTorch's GRU form) or "rnn".
+
+Bidirectional stacks (`reverse` = the backward direction's layers): the backward direction of
+a layer runs the same loops on the time-reversed input, so every cache of that direction is
+in its own time order (its step j reads text position T−1−j); layer k+1 reads [forward |
+backward] of layer k in text order, so D = 2 directions and its W_x is (2H, G*H). A state is a
+list with one (h, c) pair per layer and direction, layer-major ([l0 fwd, l0 bwd, l1 fwd, ...]),
+each (B, H); c is None for the GRU and RNN.
+
+Heads (`task`): "next" reads the top output h_t, (T, B, D*H); "blank" (bidirectional only)
+reads [h_fwd(t−1) | h_bwd(t+1)], the initial states beyond either end, so the logits at t
+never depend on character t (fill in the blank).
 """
 
 from __future__ import annotations
@@ -23,15 +34,19 @@ import numpy as np
 
 from .cells import (
     GRUCache,
+    GRUTorchCache,
     LSTMCache,
     RNNCache,
     gru_step_backward,
+    gru_torch_recurrent_grads,
+    gru_torch_step_backward,
     lstm_step_backward,
     recurrent_weight_grad,
     rnn_step_backward,
 )
 
 State = list[tuple[np.ndarray, np.ndarray | None]]
+CELL_KIND = {"lstm": "lstm", "gru": "gru", "gru_torch": "gru", "rnn": "rnn"}  # cell -> model kind
 
 
 @dataclass
@@ -40,7 +55,8 @@ class LayerCache:
 
     steps: the per-step caches; hs, cs: (T, B, H) outputs (cs None unless LSTM);
     x: the layer's input, (T, B) ids for layer 0, else (T, B, D) activations;
-    h0, c0: (B, H) initial state.
+    h0, c0: (B, H) initial state; reverse: the same layer's backward direction (a LayerCache
+    in that direction's own time order), None for a left-to-right model.
     """
 
     steps: list
@@ -49,6 +65,7 @@ class LayerCache:
     x: np.ndarray
     h0: np.ndarray
     c0: np.ndarray | None
+    reverse: LayerCache | None = None
 
 
 class LayerBackward(NamedTuple):
@@ -65,13 +82,15 @@ class LayerBackward(NamedTuple):
 
 class Backward(NamedTuple):
     """What `backward` returns: per layer the gradients keyed like its fused arrays, the head's
-    gradients, and per layer the total ∂L/∂h_t and ∂L/∂c_t as (T, B, H) arrays (dc None unless
-    LSTM)."""
+    gradients, per layer the total ∂L/∂h_t and ∂L/∂c_t as (T, B, D*H) arrays in text order
+    ([forward | backward] when bidirectional; dc None unless LSTM), and the backward
+    direction's gradients (None for a left-to-right model)."""
 
     layer_grads: list[dict[str, np.ndarray]]
     head_grads: dict[str, np.ndarray]
     dh: list[np.ndarray]
     dc: list[np.ndarray | None]
+    reverse_grads: list[dict[str, np.ndarray]] | None = None
 
 
 def zero_state(kind: str, num_layers: int, batch: int, hidden: int, dtype=np.float64) -> State:
@@ -91,7 +110,8 @@ class Steps(Sequence):
     but keeps time-major buffers so the backward pass can vectorise everything that does not
     depend on the recurrence. Fields (all (T, B, ·)): h_prev, c_prev (LSTM), a the
     pre-activations (T, B, G*H), act the gate activations ([I|F|O|C̃] LSTM, [Z|R] GRU), ht
-    (GRU H̃), rh (GRU R ⊙ H_prev), tc (LSTM tanh C), h (RNN output).
+    (GRU H̃), rh (GRU R ⊙ H_prev), hn (PyTorch GRU H_prev W_hh + b_hh), tc (LSTM tanh C), h
+    (RNN output).
     """
 
     def __init__(self, kind: str, **arrays) -> None:
@@ -99,6 +119,7 @@ class Steps(Sequence):
         self.h_prev, self.a = arrays["h_prev"], arrays["a"]
         self.c_prev, self.act, self.tc = arrays.get("c_prev"), arrays.get("act"), arrays.get("tc")
         self.ht, self.rh, self.h = arrays.get("ht"), arrays.get("rh"), arrays.get("h")
+        self.hn = arrays.get("hn")
 
     def __len__(self) -> int:
         return self.a.shape[0]
@@ -118,14 +139,16 @@ class Steps(Sequence):
             )
         if self.kind == "gru":
             return GRUCache(self.h_prev[t], self.a[t], self.act[t], self.ht[t], self.rh[t])
+        if self.kind == "gru_torch":
+            return GRUTorchCache(self.h_prev[t], self.a[t], self.act[t], self.ht[t], self.hn[t])
         return RNNCache(self.h_prev[t], self.a[t], self.h[t])
 
 
-def layer_forward(kind: str, x_proj: np.ndarray, Wh: np.ndarray, h0, c0):
+def layer_forward(kind: str, x_proj: np.ndarray, Wh: np.ndarray, h0, c0, b_hh=None):
     """Run one recurrent layer over time.
 
     x_proj: (T, B, G*H) precomputed X W_x + b; Wh: (H, G*H); h0, c0: (B, H) (c0 None
-    unless LSTM). Returns (hs, cs, steps): hs, cs (T, B, H) (cs None unless LSTM) and the
+    unless LSTM); b_hh: (H,) for "gru_torch" only. Returns (hs, cs, steps): hs, cs (T, B, H) (cs None unless LSTM) and the
     per-step caches (a `Steps`: steps[t] is the cache the cell's step forward returns).
 
     The loops below compute exactly the cells' equations (cells.py is the readable
@@ -143,6 +166,8 @@ def layer_forward(kind: str, x_proj: np.ndarray, Wh: np.ndarray, h0, c0):
         c_all[0] = c0
         steps = _lstm_forward_loop(x_proj, Wh, h_all, c_all)
         return h_all[1:], c_all[1:], steps
+    if kind == "gru_torch":
+        return h_all[1:], None, _gru_torch_forward_loop(x_proj, Wh, b_hh, h_all)
     loop = _gru_forward_loop if kind == "gru" else _rnn_forward_loop
     return h_all[1:], None, loop(x_proj, Wh, h_all)
 
@@ -225,6 +250,43 @@ def _gru_forward_loop(x_proj, Wh, h_all) -> Steps:
     return Steps("gru", h_prev=h_all[:-1], a=a, act=zr, ht=ht, rh=rh)
 
 
+def _gru_torch_forward_loop(x_proj, Wh, b_hh, h_all) -> Steps:
+    """GRU over time in PyTorch's form (cells.gru_torch_step_forward) into h_all: (T+1, B, H).
+
+    The reset gate acts after the matmul, so one fused (B, H) @ (H, 3H) matmul per step gives
+    both the gates' recurrent terms and H_prev W_hh.
+    """
+    T, B, H = x_proj.shape[0], x_proj.shape[1], Wh.shape[0]
+    dt = x_proj.dtype
+    scale = _sigmoid_scale(3, H, dt)
+    Ws = Wh * scale  # Z and R columns halved for σ via tanh; W_hh as it is
+    a = x_proj * scale
+    a_zr, a_h = a[..., : 2 * H], a[..., 2 * H :]
+    zr = np.empty((T, B, 2 * H), dtype=dt)
+    ht = np.empty((T, B, H), dtype=dt)
+    hn = np.empty_like(ht)
+    hw, tmp = np.empty((B, 3 * H), dtype=dt), np.empty((B, H), dtype=dt)
+    half = np.array(0.5, dtype=dt)
+    Z, R = zr[..., :H], zr[..., H:]
+    for t in range(T):
+        np.matmul(h_all[t], Ws, out=hw)
+        azr = a_zr[t]
+        azr += hw[:, : 2 * H]
+        np.tanh(azr, out=zr[t])
+        zr[t] *= half
+        zr[t] += half  # [Z | R]
+        np.add(hw[:, 2 * H :], b_hh, out=hn[t])  # H_prev W_hh + b_hh
+        np.multiply(R[t], hn[t], out=tmp)
+        ah = a_h[t]
+        ah += tmp
+        np.tanh(ah, out=ht[t])  # H̃
+        np.subtract(h_all[t], ht[t], out=tmp)  # H = H̃ + Z ⊙ (H_prev − H̃)
+        tmp *= Z[t]
+        np.add(ht[t], tmp, out=h_all[t + 1])
+    a /= scale
+    return Steps("gru_torch", h_prev=h_all[:-1], a=a, act=zr, ht=ht, hn=hn)
+
+
 def _rnn_forward_loop(x_proj, Wh, h_all) -> Steps:
     """tanh RNN over time into h_all: (T+1, B, H)."""
     a = np.empty_like(x_proj)
@@ -260,6 +322,8 @@ def layer_backward(kind: str, dhs: np.ndarray, steps: list, Wh: np.ndarray, dh_l
         return LayerBackward(*_lstm_backward_loop(dhs, steps, Wh, dh_carry, dc_carry))
     if kind == "gru":
         return LayerBackward(*_gru_backward_loop(dhs, steps, Wh, dh_carry))
+    if kind == "gru_torch":
+        return LayerBackward(*_gru_torch_backward_loop(dhs, steps, Wh, dh_carry))
     return LayerBackward(*_rnn_backward_loop(dhs, steps, Wh, dh_carry))
 
 
@@ -340,6 +404,42 @@ def _gru_backward_loop(dhs, st: Steps, Wh, dh_carry):
     return da, dh_carry, None, dh_total, None
 
 
+def _gru_torch_backward_loop(dhs, st: Steps, Wh, dh_carry):
+    """BPTT of PyTorch's GRU form; the equations of cells.gru_torch_step_backward, regrouped.
+
+    Every per-step term is dh times a factor precomputed for all t: M = [K_z | K_r | K_n] with
+    dZ-pre = dh ⊙ K_z, dR-pre = dh ⊙ K_r and dhn = dh ⊙ K_n (∂L/∂(H_prev W_hh + b_hh)), so
+    ∂L/∂h_{t-1} = dh ⊙ Z + [dZ | dR | dhn] W_hᵀ is one fused matmul. After the loop the third
+    block is replaced by dH̃-pre = dh ⊙ K_h, the pre-activation gradient `da` promises.
+    """
+    T, B, H = dhs.shape
+    Z, R = st.act[..., :H], st.act[..., H:]
+    K_h = np.multiply(st.ht, st.ht)
+    np.subtract(1.0, K_h, out=K_h)
+    K_h *= 1.0 - Z  # dH̃-pre = dh ⊙ (1 − Z) ⊙ (1 − H̃²)
+    M = np.empty((T, B, 3 * H), dtype=dhs.dtype)
+    K_zr, K_n = M[..., : 2 * H], M[..., 2 * H :]
+    np.subtract(1.0, st.act, out=K_zr)
+    K_zr *= st.act  # σ' for Z and R
+    K_zr[..., :H] *= st.h_prev - st.ht  # dZ-pre = dh ⊙ (H_prev − H̃) ⊙ σ'
+    K_zr[..., H:] *= st.hn * K_h  # dR-pre = dH̃-pre ⊙ hn ⊙ σ'
+    np.multiply(K_h, R, out=K_n)  # dhn = dH̃-pre ⊙ R
+    M3 = M.reshape(T, B, 3, H)
+    dh_total = np.empty_like(dhs)
+    WhT = np.ascontiguousarray(Wh.T)
+    tmp = np.empty((B, H), dtype=dhs.dtype)
+    for t in range(T - 1, -1, -1):
+        dh = dh_total[t]
+        np.add(dhs[t], dh_carry, out=dh)
+        m = M3[t]
+        m *= dh[:, None]  # [dZ | dR | dhn]
+        np.matmul(M[t], WhT, out=dh_carry)  # through the gates and H_prev W_hh
+        np.multiply(dh, Z[t], out=tmp)  # and through Z ⊙ H_prev
+        dh_carry += tmp
+    np.multiply(dh_total, K_h, out=K_n)  # the third block becomes dH̃-pre
+    return M, dh_carry, None, dh_total, None
+
+
 def _rnn_backward_loop(dhs, st: Steps, Wh, dh_carry):
     """tanh RNN BPTT: da = dh ⊙ (1 − H²), dh_prev = da W_hh^T."""
     T = dhs.shape[0]
@@ -368,6 +468,8 @@ def _layer_backward_cells(kind, dhs, steps, Wh, dh_carry, dc_carry):
             da[t], dh_carry, dc_carry, dc_total[t] = lstm_step_backward(dh, dc_carry, steps[t], Wh)
         elif kind == "gru":
             da[t], dh_carry = gru_step_backward(dh, steps[t], Wh)
+        elif kind == "gru_torch":
+            da[t], _, dh_carry = gru_torch_step_backward(dh, steps[t], Wh)
         else:
             da[t], dh_carry = rnn_step_backward(dh, steps[t], Wh)
     return da, dh_carry, dc_carry, dh_total, dc_total
@@ -390,73 +492,169 @@ def scatter_rows(ids: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def forward(kind: str, layers: list[dict], head: dict, ids: np.ndarray, state: State | None = None):
+def _direction_forward(kind: str, p: dict, x: np.ndarray, h0, c0, first: bool) -> LayerCache:
+    """One direction of one layer over its input x in its own time order.
+
+    x: (T, B) ids (first layer: one-hot X times W_x is a row lookup) or (T, B, D) activations.
+    """
+    T, B = x.shape[:2]
+    if first:
+        x_proj = p["Wx"][x]
+        x_proj += p["b"]  # in place: one (T, B, G*H) buffer fewer
+    else:
+        x_proj = (x.reshape(T * B, x.shape[-1]) @ p["Wx"] + p["b"]).reshape(T, B, p["b"].size)
+    hs, cs, steps = layer_forward(kind, x_proj, p["Wh"], h0, c0, p.get("bh"))
+    return LayerCache(steps, hs, cs, x, h0, c0)
+
+
+def _final(lc: LayerCache) -> tuple[np.ndarray, np.ndarray | None]:
+    """The (h, c) a direction ends in (its initial state when T = 0)."""
+    T = lc.hs.shape[0]
+    return (lc.hs[-1] if T else lc.h0, (lc.cs[-1] if T else lc.c0) if lc.cs is not None else None)
+
+
+def layer_output(lc: LayerCache, name: str = "hs") -> np.ndarray:
+    """A layer's (T, B, D*H) `hs` or `cs` in text order: [forward | backward] when bidirectional."""
+    fwd = getattr(lc, name)
+    if lc.reverse is None:
+        return fwd
+    return np.concatenate([fwd, getattr(lc.reverse, name)[::-1]], axis=-1)
+
+
+def head_input(top: LayerCache, task: str) -> np.ndarray:
+    """(T, B, D*H) what the head reads: h_t ("next"), or [h_fwd(t−1) | h_bwd(t+1)] ("blank"),
+    with each direction's initial state beyond its end."""
+    out = layer_output(top)
+    if task == "next":
+        return out
+    z = np.empty_like(out)
+    T, H = out.shape[0], top.hs.shape[2]
+    if T:
+        z[0, :, :H], z[1:, :, :H] = top.h0, out[:-1, :, :H]
+        z[-1, :, H:], z[:-1, :, H:] = top.reverse.h0, out[1:, :, H:]
+    return z
+
+
+def _head_input_backward(dz: np.ndarray, task: str) -> np.ndarray:
+    """∂L/∂(top output) from ∂L/∂(head input), undoing the "blank" shift (transpose of
+    `head_input`; the parts reaching the initial states are dropped, as for "next")."""
+    if task == "next":
+        return dz
+    H = dz.shape[2] // 2
+    d = np.zeros_like(dz)
+    d[:-1, :, :H] = dz[1:, :, :H]
+    d[1:, :, H:] = dz[:-1, :, H:]
+    return d
+
+
+def forward(
+    kind: str,
+    layers: list[dict],
+    head: dict,
+    ids: np.ndarray,
+    state: State | None = None,
+    reverse: list[dict] | None = None,
+    task: str = "next",
+):
     """Run the stacked network on a batch of token ids.
 
-    ids: (B, T) int. state: per-layer initial (h, c), None = zeros.
-    Returns (logits, caches, final_state): logits (B, T, V); caches: one LayerCache per
-    layer; final_state: the state after the last step (for truncated BPTT and sampling).
+    ids: (B, T) int; layers / reverse: per layer the forward / backward direction's fused
+    arrays (reverse None = left to right); state: per layer and direction the initial (h, c),
+    None = zeros; task: "next" or "blank" (module docstring).
+    Returns (logits, caches, final_state): logits (B, T, V); caches: one LayerCache per layer
+    (its `reverse` the backward direction's); final_state: the state after each direction's
+    last step (for truncated BPTT and sampling).
     """
     B, T = ids.shape
-    H = layers[0]["Wh"].shape[0]
-    dtype = layers[0]["Wh"].dtype
+    dirs = [layers] if reverse is None else [layers, reverse]
+    H, D = layers[0]["Wh"].shape[0], len(dirs)
     if state is None:
-        state = zero_state(kind, len(layers), B, H, dtype)
+        state = zero_state(kind, len(layers) * D, B, H, layers[0]["Wh"].dtype)
     x = ids.T
     caches, final = [], []
-    for k, p in enumerate(layers):
-        if k == 0:
-            x_proj = p["Wx"][x]  # one-hot X times W_x is a row lookup
-            x_proj += p["b"]  # in place: one (T, B, G*H) buffer fewer
-        else:
-            x_proj = (x.reshape(T * B, x.shape[-1]) @ p["Wx"] + p["b"]).reshape(T, B, p["b"].size)
-        h0, c0 = state[k]
-        hs, cs, steps = layer_forward(kind, x_proj, p["Wh"], h0, c0)
-        caches.append(LayerCache(steps, hs, cs, x, h0, c0))
-        final.append((hs[-1] if T else h0, (cs[-1] if T else c0) if cs is not None else None))
-        x = hs
-    logits = x.reshape(T * B, H) @ head["W_hq"] + head["b_q"]
+    for k in range(len(layers)):
+        lcs = []
+        for d, params in enumerate(dirs):
+            h0, c0 = state[k * D + d]
+            lcs.append(_direction_forward(kind, params[k], x if d == 0 else x[::-1], h0, c0, k == 0))
+            final.append(_final(lcs[-1]))
+        lcs[0].reverse = lcs[1] if D == 2 else None
+        caches.append(lcs[0])
+        x = layer_output(lcs[0])
+    z = head_input(caches[-1], task)
+    logits = z.reshape(T * B, D * H) @ head["W_hq"] + head["b_q"]
     return logits.reshape(T, B, head["b_q"].size).transpose(1, 0, 2), caches, final
 
 
-def backward(
-    kind: str, layers: list[dict], head: dict, dlogits: np.ndarray, caches: list[LayerCache], dstate=None
-):
-    """Backpropagate through time through the whole stack.
-
-    dlogits: (B, T, V) ∂L/∂logits; dstate: optional per-layer (dh, dc) arriving from beyond
-    the last step. Returns a Backward (gradients keyed like the fused arrays, and per layer the
-    total ∂L/∂h_t, ∂L/∂c_t).
-    """
-    B, T, V = dlogits.shape
-    top = caches[-1].hs
-    H = top.shape[2]
-    dl = dlogits.transpose(1, 0, 2).reshape(T * B, V)
-    head_grads = {"W_hq": top.reshape(T * B, H).T @ dl, "b_q": dl.sum(axis=0)}
-    dx = (dl @ head["W_hq"].T).reshape(T, B, H)
-    layer_grads, dh_totals, dc_totals = [None] * len(layers), [None] * len(layers), [None] * len(layers)
-    for k in range(len(layers) - 1, -1, -1):
-        p, lc = layers[k], caches[k]
-        dh_last, dc_last = dstate[k] if dstate is not None else (None, None)
-        lb = layer_backward(kind, dx, lc.steps, p["Wh"], dh_last, dc_last)
-        dh_totals[k], dc_totals[k] = lb.dh, lb.dc
-        da2 = lb.da.reshape(T * B, -1)
-        if isinstance(lc.steps, Steps):
-            h_prevs = lc.steps.h_prev.reshape(T * B, H)  # a view of the forward's buffer
-        else:
-            h_prevs = np.concatenate([lc.h0[None], lc.hs[:-1]]).reshape(T * B, H)
+def _direction_grads(kind: str, p: dict, lc: LayerCache, da: np.ndarray, first: bool):
+    """(fused gradients of one direction, ∂L/∂input (T, B, D) or None for the first layer),
+    from its pre-activation gradients da: (T, B, G*H), all in the direction's time order."""
+    T, B, H = lc.hs.shape
+    da2 = da.reshape(T * B, -1)
+    st = lc.steps
+    fast = isinstance(st, Steps)
+    # h_{t-1} for every step: a view of the forward's buffer on the fast path
+    h_prevs = (st.h_prev if fast else np.concatenate([lc.h0[None], lc.hs[:-1]])).reshape(T * B, H)
+    grads = {"b": da2.sum(axis=0)}
+    if kind == "gru_torch":
+        r = st.act[..., H:] if fast else np.stack([s.zr[:, H:] for s in st])
+        grads["Wh"], grads["bh"] = gru_torch_recurrent_grads(h_prevs, r.reshape(T * B, H), da2)
+    else:
         rhs = None
         if kind == "gru":
-            rhs = lc.steps.rh if isinstance(lc.steps, Steps) else np.stack([s.rh for s in lc.steps])
-            rhs = rhs.reshape(T * B, H)
-        grads = {"Wh": recurrent_weight_grad(kind, h_prevs, rhs, da2), "b": da2.sum(axis=0)}
-        if k == 0:
-            grads["Wx"] = scatter_rows(lc.x.reshape(-1), da2, p["Wx"].shape[0])
-        else:
-            grads["Wx"] = lc.x.reshape(T * B, -1).T @ da2
-            dx = (da2 @ p["Wx"].T).reshape(T, B, -1)
-        layer_grads[k] = grads
-    return Backward(layer_grads, head_grads, dh_totals, dc_totals)
+            rhs = (st.rh if fast else np.stack([s.rh for s in st])).reshape(T * B, H)
+        grads["Wh"] = recurrent_weight_grad(kind, h_prevs, rhs, da2)
+    if first:
+        grads["Wx"] = scatter_rows(lc.x.reshape(-1), da2, p["Wx"].shape[0])
+        return grads, None
+    grads["Wx"] = lc.x.reshape(T * B, -1).T @ da2
+    return grads, (da2 @ p["Wx"].T).reshape(T, B, -1)
+
+
+def backward(
+    kind: str,
+    layers: list[dict],
+    head: dict,
+    dlogits: np.ndarray,
+    caches: list[LayerCache],
+    dstate=None,
+    reverse: list[dict] | None = None,
+    task: str = "next",
+):
+    """Backpropagate through time through the whole stack, both directions.
+
+    dlogits: (B, T, V) ∂L/∂logits; dstate: optional per layer and direction (dh, dc) arriving
+    from beyond each direction's last step. Returns a Backward (gradients keyed like the fused
+    arrays, per layer the total ∂L/∂h_t, ∂L/∂c_t in text order).
+    """
+    B, T, V = dlogits.shape
+    dirs = [layers] if reverse is None else [layers, reverse]
+    H, D = layers[0]["Wh"].shape[0], len(dirs)
+    dl = dlogits.transpose(1, 0, 2).reshape(T * B, V)
+    z = head_input(caches[-1], task).reshape(T * B, D * H)
+    head_grads = {"W_hq": z.T @ dl, "b_q": dl.sum(axis=0)}
+    dx = _head_input_backward((dl @ head["W_hq"].T).reshape(T, B, D * H), task)
+    L = len(layers)
+    grads = [[None] * L for _ in dirs]
+    dh_totals, dc_totals = [None] * L, [None] * L
+    for k in range(L - 1, -1, -1):
+        below, dhs, dcs = None, [], []
+        for d, params in enumerate(dirs):
+            lc = caches[k] if d == 0 else caches[k].reverse
+            up = dx[..., d * H : (d + 1) * H]
+            up = up if d == 0 else np.ascontiguousarray(up[::-1])
+            dh_last, dc_last = dstate[k * D + d] if dstate is not None else (None, None)
+            lb = layer_backward(kind, up, lc.steps, params[k]["Wh"], dh_last, dc_last)
+            grads[d][k], dxd = _direction_grads(kind, params[k], lc, lb.da, k == 0)
+            flip = slice(None) if d == 0 else slice(None, None, -1)  # back to text order
+            dhs.append(lb.dh[flip])
+            dcs.append(lb.dc[flip] if lb.dc is not None else None)
+            if dxd is not None:
+                below = dxd[flip] if below is None else below + dxd[flip]
+        dh_totals[k] = dhs[0] if D == 1 else np.concatenate(dhs, axis=-1)
+        dc_totals[k] = dcs[0] if D == 1 or dcs[0] is None else np.concatenate(dcs, axis=-1)
+        dx = below
+    return Backward(grads[0], head_grads, dh_totals, dc_totals, grads[1] if D == 2 else None)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

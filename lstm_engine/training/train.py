@@ -178,6 +178,13 @@ def stream_layout(n_ids: int, batch_size: int, seq_len: int) -> tuple[int, int, 
     return B, T, usable // B
 
 
+def model_batch(model: Model, ids: np.ndarray, B: int, L: int, start: int, T: int, state):
+    """(inputs, targets, state) of one window for `model`: the next characters with the state
+    carried, or for a model that fills in blanks every character itself from a zero state."""
+    x, y = get_batch(ids, B, L, start, T)
+    return (x, x, None) if model.task == "blank" else (x, y, state)
+
+
 def get_batch(ids: np.ndarray, B: int, L: int, start: int, T: int) -> tuple[np.ndarray, np.ndarray]:
     """Inputs and targets (B, T): characters [start, start+T) of each of the B streams."""
     rows = (np.arange(B) * L)[:, None] + start + np.arange(T)[None, :]
@@ -197,7 +204,7 @@ def evaluate(model: Model, ids: np.ndarray, batch_size: int = 32, chunk: int = 2
     total, count, state = 0.0, 0, None
     for start in range(0, L, T):
         width = min(T, L - start)
-        x, y = get_batch(ids, B, L, start, width)
+        x, y, state = model_batch(model, ids, B, L, start, width, state)
         logits, _, state = model.forward(x, state)
         loss, _ = sequence.cross_entropy(logits, y)
         total += loss * x.size
@@ -281,7 +288,7 @@ def train(
         if pos >= windows:  # epoch over: fresh state, new offset
             pos, hidden = 0, None
             offset = int(rng.integers(0, max(1, L - T * windows + 1)))
-        x, y = get_batch(ids, B, L, offset + pos * T, T)
+        x, y, hidden = model_batch(work, ids, B, L, offset + pos * T, T, hidden)
         with np.errstate(all="ignore"):  # overflow is detected just below, not warned about
             loss, _, grads, final = work.batch_loss_and_grads(x, y, hidden)
             norm = global_norm(grads)
@@ -337,7 +344,7 @@ def _progress(work, config, step, loss, norm, chars, elapsed, val_ids, train_tex
     if step % config.eval_every == 0 or step == config.steps:
         val = evaluate(work, val_ids)
     sample = None
-    if config.sample_every and step % config.sample_every == 0:
+    if config.sample_every and step % config.sample_every == 0 and not work.bidirectional:
         sample = work.sample(train_text[:1], SAMPLE_CHARS, temperature=0.8, seed=step)
     return Progress(step, config.steps, loss, val, norm, speed, left / speed if speed else 0.0, sample)
 
@@ -378,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--layers", type=int, default=1)
     ap.add_argument("--forget-bias", type=float, default=1.0, help="LSTM forget-gate bias at init")
     ap.add_argument("--init", choices=("xavier", "normal"), default="xavier")
+    ap.add_argument("--blank", action="store_true", help="a bidirectional model that fills in blanks")
     ap.add_argument("--init-from", help="start from this model file instead of a fresh one")
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=32)
@@ -412,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
         model = load_model(args.init_from)
     else:
         mc = ModelConfig(args.kind, args.hidden, args.layers, args.init, args.forget_bias, seed=args.seed)
+        if args.blank:  # one bidirectional layer that fills in each character from both sides
+            mc.bidirectional, mc.task = True, "blank"
         model = init_model(mc, Vocab.from_text(text))
     config = TrainConfig(
         steps=args.steps,

@@ -27,7 +27,7 @@ from explorer.state import (
     tr,
     user_models,
 )
-from lstm_engine import ModelConfig, ModelFormatError, load_model, model_to_bytes
+from lstm_engine import ModelConfig, ModelFormatError, load_model, load_safetensors, model_to_bytes
 from lstm_engine.training.data import MAX_UPLOAD_BYTES, decode_upload, default_corpus
 from lstm_engine.training.train import TrainConfig, bits, perplexity
 
@@ -141,7 +141,8 @@ def npz_upload(upload) -> tuple[str | None, str | None]:
         try:
             if upload.size > MAX_UPLOAD_BYTES * 10:
                 raise ModelFormatError(tr("train.too_large", mb=MAX_UPLOAD_BYTES * 10 / 1e6))
-            model = load_model(upload.getvalue())
+            read = load_safetensors if upload.name.lower().endswith(".safetensors") else load_model
+            model = read(upload.getvalue())
             seen[upload.file_id] = (add_user_model(picker_name(upload.name), model), None)
         except ModelFormatError as exc:
             seen[upload.file_id] = (None, str(exc))
@@ -251,7 +252,7 @@ if job:
 st.divider()
 st.subheader(tr("train.upload_heading"))
 st.markdown(tr("train.upload_intro"))
-npz = st.file_uploader(tr("train.upload_npz"), type=["npz"], key="train_npz")
+npz = st.file_uploader(tr("train.upload_npz"), type=["npz", "safetensors"], key="train_npz")
 if npz is not None:
     name, why = npz_upload(npz)
     if why:

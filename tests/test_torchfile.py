@@ -177,3 +177,25 @@ def test_randomly_damaged_files_only_ever_raise_model_format_error():
         except ModelFormatError:
             errors += 1
     assert errors > 200
+
+
+def test_the_train_page_opens_a_safetensors_upload():
+    from pagetest import open_page
+
+    at = open_page("train")
+    at.file_uploader(key="train_npz").upload("my_torch_lstm.safetensors", _file(_good_state(), _meta()))
+    at.run()
+    assert not at.exception
+    model = at.session_state["user_models"]["my_torch_lstm"]
+    ref = from_torch_state_dict(_good_state(), "lstm", VOCAB, rnn_prefix="rnn.")
+    assert np.array_equal(model.run("abc").probs, ref.run("abc").probs)
+
+
+def test_the_train_page_refuses_a_hostile_safetensors_upload_with_the_reason():
+    from pagetest import open_page
+
+    at = open_page("train")
+    at.file_uploader(key="train_npz").upload("evil.safetensors", HOSTILE["huge header size"][0]())
+    at.run()
+    assert not at.exception
+    assert at.error and "header claims" in at.error[0].value

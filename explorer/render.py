@@ -103,7 +103,8 @@ def sentence_and_model(page: str) -> tuple[str, str, Model | None]:
     """The sentence box and model picker shared by the gates and one-step pages.
 
     Both widgets keep their value across pages and in the URL; a text over MAX_TEXT is cut
-    with a visible note, and a model that fails to load shows its message. Returns (text,
+    with a visible note, a link naming a model this session does not have says so, and a
+    model that fails to load shows its message. Returns (text,
     model name, model or None when it could not be loaded).
     """
     left, right = st.columns([3, 1])
@@ -116,6 +117,9 @@ def sentence_and_model(page: str) -> tuple[str, str, Model | None]:
         tr("common.model"), model_names(), key=model_picker_key(page), help=tr("gates.model_help")
     )
     keep("text", "model", page=page)
+    linked = st.query_params.get("model")
+    if linked and linked not in model_names():  # someone else's trained or uploaded model
+        st.warning(tr("common.model_elsewhere", name=plain(linked, 60)))
     text, cut = clip_text(raw)
     if cut:
         st.warning(tr("common.truncated", n=MAX_TEXT))

@@ -19,10 +19,8 @@ def test_app_opens_on_the_gates_page_with_a_sentence_typed():
     assert at.title[0].value == "Watch the gates"
     if HAVE_MODELS:
         assert at.text_input(key="gates:text").value == DEFAULT_TEXT
-        titles = [
-            json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")
-            for c in at.get("plotly_chart")
-        ]
+        layouts = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+        titles = [a["text"] for lay in layouts for a in lay.get("annotations", [])]  # the gates figure's rows
         assert any(t.startswith("Input gate") for t in titles) and any(
             t.startswith("Forget gate") for t in titles
         )

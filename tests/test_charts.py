@@ -132,3 +132,21 @@ def test_retention_lines_are_the_mean_over_units():
     assert [d.name for d in fig.data] == ["b=0", "b=1"]
     assert np.allclose(fig.data[1].y, ret[1.0].mean(axis=1))
     assert fig.layout.yaxis.type == "log"
+
+
+def test_gates_figure_window_follows_the_cursor_and_every_column_is_labelled(trace):
+    from explorer import charts_gates as G
+
+    T = len(trace.tokens)
+    assert G.window(0, T, 100) == [-0.5, T - 0.5]  # everything fits
+    assert G.window(0, 200, 80) == [-0.5, 79.5] and G.window(199, 200, 80) == [119.5, 199.5]
+    assert G.window(100, 200, 80) == [59.5, 139.5]
+    cs = unit_stats.cell_scale(trace.c * 30)
+    pos = G.cell_position([-cs.top, -cs.median, 0, cs.median, cs.top, 1e9], cs)
+    assert np.allclose(pos, [0, 0.25, 0.5, 0.75, 1, 1], atol=1e-6)
+    stops = G.cell_colorscale(cs)
+    assert (
+        stops[0][0] == 0
+        and stops[-1][0] == 1
+        and all(a[0] < b[0] for a, b in zip(stops, stops[1:], strict=False))
+    )

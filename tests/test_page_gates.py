@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer import charts_gates
 from explorer.state import DEFAULT_TEXT, MAX_TEXT, MODELS_DIR
 from lstm_engine import load_model
+from lstm_engine.analyses import unit_stats
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "gates.py")
 pytestmark = pytest.mark.skipif(not (MODELS_DIR / "lstm.npz").exists(), reason="shipped models missing")
@@ -29,19 +31,30 @@ def figures(at) -> list[dict]:
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
+def gates_figure(at) -> dict:
+    """The gates figure (the one with animation frames)."""
+    return next(f for f in figures(at) if f.get("frames"))
+
+
 def heatmaps(at) -> dict[str, dict]:
-    """Heatmap figures by title (first word, lower-case), e.g. "input", "forget", "surprise:"."""
-    out = {}
-    for fig in figures(at):
-        data = fig["data"][0]
-        if data["type"] == "heatmap" and "title" in fig["layout"]:
-            out[fig["layout"]["title"]["text"].split()[0].lower()] = fig
-    return out
+    """The figure's heatmap traces by name ("input", ..., "hidden"; the surprise strip has none)."""
+    return {d["name"]: d for d in gates_figure(at)["data"] if d["type"] == "heatmap" and d.get("name")}
 
 
-def labels(fig: dict) -> list[str]:
-    """The character shown under each column of a heatmap (its x-axis label aliases, in order)."""
-    return list(fig["layout"]["xaxis"]["labelalias"].values())
+def axis_of(fig: dict, trace: dict) -> dict:
+    """The layout of a trace's x axis."""
+    return fig["layout"]["xaxis" + trace["xaxis"][1:]]
+
+
+def labels(at, name: str = "forget") -> list[str]:
+    """The character under each column of a heatmap (its x axis's tick texts, in order)."""
+    fig = gates_figure(at)
+    return axis_of(fig, heatmaps(at)[name])["ticktext"]
+
+
+def rows(at, name: str = "hidden") -> list[int]:
+    """The unit of each row of a heatmap, top to bottom."""
+    return [int(u) for u in decode(heatmaps(at)[name]["customdata"])[:, 0]]
 
 
 def open_page(**query) -> AppTest:
@@ -56,11 +69,10 @@ def models():
     return {k: load_model(MODELS_DIR / f"{k.lower()}.npz") for k in ("LSTM", "GRU", "RNN")}
 
 
-def assert_heatmap_is_trace(fig: dict, values: np.ndarray) -> None:
-    """The heatmap's z equals values[:, units].T for the units its rows are labelled with."""
-    data = fig["data"][0]
-    units = [int(u) for u in data["y"]]
-    z = decode(data["z"])
+def assert_heatmap_is_trace(at, name: str, values: np.ndarray) -> None:
+    """The heatmap's z equals values[:, units].T for the units its rows show."""
+    z = decode(heatmaps(at)[name]["z"])
+    units = rows(at, name)
     assert z.shape == (len(units), values.shape[0])
     np.testing.assert_allclose(z, values[:, units].T, rtol=0, atol=1e-6)
 
@@ -70,38 +82,80 @@ def test_opens_with_a_sentence_and_every_lstm_heatmap_equals_the_trace(models):
     assert not at.exception
     assert at.text_input(key="gates:text").value == DEFAULT_TEXT
     trace = models["LSTM"].run(DEFAULT_TEXT)
-    maps = heatmaps(at)
-    assert set(maps) == {"input", "forget", "candidate", "output", "cell", "hidden", "surprise:"}
+    assert set(heatmaps(at)) == {"input", "forget", "candidate", "output", "cell", "hidden"}
     for name, values in [*trace.gates.items(), ("cell", trace.c), ("hidden", trace.h)]:
-        assert_heatmap_is_trace(maps[name], values)
-    # the default rows are the 32 units that move most while reading, across every drawn array
-    arrays = [*trace.gates.values(), trace.c, trace.h]
-    activity = np.mean([a.std(axis=0) / a.std(axis=0).mean() for a in arrays], axis=0)
-    shown = {int(u) for u in maps["input"]["data"][0]["y"]}
-    assert shown == set(np.argsort(-activity)[:32].tolist())
-    bits = decode(maps["surprise:"]["data"][0]["z"])[0]
+        assert_heatmap_is_trace(at, name, values)
+    # interesting first: the unit finder's units head the rows, then the most active ones
+    trackers = unit_stats.pattern_units(trace.tokens, trace.h, min_r=0.5)
+    assert trackers and rows(at)[: len(trackers)] == [t.unit for t in trackers]
+    assert len(rows(at)) == 32
+    fig = gates_figure(at)
+    strip = next(d for d in fig["data"] if d["type"] == "heatmap" and not d.get("name"))
+    bits = decode(strip["z"])[0]
     ids = trace.ids
     np.testing.assert_allclose(bits[:-1], -np.log2(trace.probs[np.arange(len(ids) - 1), ids[1:]]), atol=1e-5)
-    ticks = labels(maps["input"])
-    assert ticks[:6] == list("print(")
-    assert at.query_params["text"] == [DEFAULT_TEXT] or at.query_params["text"] == DEFAULT_TEXT
+    assert labels(at)[:6] == list("print(")
+    assert str(at.query_params["text"]).strip("[]'") == DEFAULT_TEXT
 
 
-def test_time_cursor_bars_and_top5_follow_the_step(models):
+def test_every_frame_moves_the_cursor_bars_and_top5_to_its_step(models):
     at = open_page()
-    at.slider(key="gates:step").set_value(5).run()
-    assert not at.exception
     trace = models["LSTM"].run(DEFAULT_TEXT)
-    figs = figures(at)
-    bars = next(f for f in figs if f["data"][0]["type"] == "bar" and len(f["data"]) > 1)
-    units = [int(u) for u in bars["data"][0]["x"]]
-    np.testing.assert_allclose(decode(bars["data"][0]["y"]), trace.gates["input"][5, units], atol=1e-6)
-    top = next(f for f in figs if f["data"][0]["type"] == "bar" and f["data"][0].get("orientation") == "h")
-    expected = models["LSTM"].top_k(trace.probs[5], 5)
-    np.testing.assert_allclose(decode(top["data"][0]["x"]), [p for _, p in expected], atol=1e-6)
-    cursor = heatmaps(at)["forget"]["layout"]["shapes"][0]
-    assert (cursor["x0"], cursor["x1"]) == (4.5, 5.5)
-    assert str(at.query_params["step"]).strip("[]'") == "5"
+    fig = gates_figure(at)
+    T = len(trace.tokens)
+    assert [f["name"] for f in fig["frames"]] == [str(t) for t in range(T)]  # one per character
+    (slider,) = fig["layout"]["sliders"]
+    assert [s["args"][0] for s in slider["steps"]] == [[str(t)] for t in range(T)]
+    play, pause = fig["layout"]["updatemenus"][0]["buttons"]
+    assert play["method"] == "animate" and play["args"][1]["frame"]["redraw"] is False
+    units = rows(at)
+    for t in (0, 5, T - 1):
+        frame = fig["frames"][t]
+        moved = dict(zip(frame["traces"], frame["data"], strict=True))
+        bars = [fig["data"][i] for i in frame["traces"] if fig["data"][i]["type"] == "bar"]
+        by_name = {
+            b["name"]: i
+            for i, b in zip(frame["traces"], [fig["data"][i] for i in frame["traces"]], strict=True)
+            if b["type"] == "bar" and b.get("name")
+        }
+        assert len(bars) == 7  # six vectors and the top-5
+        np.testing.assert_allclose(
+            decode(moved[by_name["input gate I"]]["y"]), trace.gates["input"][t, units], atol=1e-6
+        )
+        np.testing.assert_allclose(decode(moved[by_name["cell state C"]]["y"]), trace.c[t, units], atol=1e-5)
+        top = next(moved[i] for i in frame["traces"] if fig["data"][i].get("orientation") == "h")
+        expected = models["LSTM"].top_k(trace.probs[t], 5)
+        np.testing.assert_allclose(decode(top["x"]), [p for _, p in expected], atol=1e-6)
+        outlines = [moved[i]["x"] for i in frame["traces"] if fig["data"][i].get("mode") == "lines"]
+        assert len(outlines) == 8 and all(x[:2] == [t - 0.5, t + 0.5] for x in outlines)
+
+
+def test_per_step_summaries_are_the_shares_of_all_units(models):
+    at = open_page()
+    trace = models["LSTM"].run(DEFAULT_TEXT)
+    fig = gates_figure(at)
+    lines = [
+        d for d in fig["data"] if d["type"] == "scatter" and d.get("legendgroup") and d["mode"] == "lines"
+    ]
+    assert len(lines) == 2
+    np.testing.assert_allclose(decode(lines[0]["y"]), (trace.gates["forget"] < 0.1).mean(axis=1))
+    np.testing.assert_allclose(decode(lines[1]["y"]), (trace.gates["input"] > 0.9).mean(axis=1))
+    marks = [d for d in fig["data"] if d.get("mode") == "markers+text"]
+    for mark, line in zip(marks, lines, strict=True):
+        at_steps = decode(mark["x"]).astype(int)
+        assert len(at_steps) and list(at_steps) == list(unit_stats.peaks(decode(line["y"])))
+        assert list(mark["text"]) == [trace.tokens[t].replace(" ", "␣") for t in at_steps]
+
+
+def test_cell_colour_scale_comes_from_the_values_shown_and_the_caption_says_it(models):
+    at = open_page()
+    trace = models["LSTM"].run(DEFAULT_TEXT)
+    cell = heatmaps(at)["cell"]
+    shown = np.abs(trace.c[:, rows(at, "cell")])
+    top = float(np.quantile(shown, 0.99))
+    assert cell["zmin"] == pytest.approx(-top, rel=1e-5) and cell["zmax"] == pytest.approx(top, rel=1e-5)
+    notes = " ".join(m.value for m in at.markdown)
+    assert f"±{np.median(shown):.1f}" in notes and f"±{top:.0f}" in notes
 
 
 @pytest.mark.parametrize(
@@ -122,15 +176,15 @@ def test_typed_text_edge_cases(text, note, models):
         assert any("at least one character" in i.value for i in at.info)
         assert not at.get("plotly_chart")
         return
-    maps = heatmaps(at)
     trace = models["LSTM"].run(text[:MAX_TEXT])
-    assert_heatmap_is_trace(maps["forget"], trace.gates["forget"])
+    assert_heatmap_is_trace(at, "forget", trace.gates["forget"])
     if note == "unknown":
         assert any("not in this model's vocabulary" in i.value for i in at.info)
-        assert "\ufffd" in labels(maps["forget"])
+        assert "\ufffd" in labels(at)
     else:
         assert any(f"first {MAX_TEXT} characters" in w.value for w in at.warning)
-        assert len(labels(maps["forget"])) == MAX_TEXT
+        assert len(labels(at)) == MAX_TEXT  # every character keeps its label
+        assert any("in view at a time" in c.value for c in at.caption)  # and the page says not all fit
 
 
 @pytest.mark.parametrize("name", ["GRU", "RNN"])
@@ -139,53 +193,75 @@ def test_model_switch_draws_that_models_gates(name, models):
     at.selectbox(key="gates:model").set_value(name).run()
     assert not at.exception
     trace = models[name].run(DEFAULT_TEXT)
-    maps = heatmaps(at)
     if name == "GRU":
-        assert set(maps) == {"update", "reset", "candidate", "hidden", "surprise:"}
-        assert_heatmap_is_trace(maps["update"], trace.gates["update"])
-        assert_heatmap_is_trace(maps["reset"], trace.gates["reset"])
+        assert set(heatmaps(at)) == {"update", "reset", "candidate", "hidden"}
+        assert_heatmap_is_trace(at, "update", trace.gates["update"])
+        assert_heatmap_is_trace(at, "reset", trace.gates["reset"])
     else:
-        assert set(maps) == {"hidden", "surprise:"}
+        assert set(heatmaps(at)) == {"hidden"}
         assert any("no gates" in i.value for i in at.info)
-    assert_heatmap_is_trace(maps["hidden"], trace.h)
+    assert_heatmap_is_trace(at, "hidden", trace.h)
     assert str(at.query_params["model"]).strip("[]'") == name
 
 
-def test_unit_order_and_top_n(models):
+def test_unit_order_top_n_and_chosen_units_live_in_the_url(models):
     at = open_page()
-    at.slider(key="top_n_128").set_value(5).run()  # units shown (the key carries the model's H)
+    at.slider(key="gates:top_n_128").set_value(5).run()  # units shown (the key carries the model's H)
     at.radio(key="gates:order").set_value("index").run()
     assert not at.exception
-    rows = [int(u) for u in heatmaps(at)["hidden"]["data"][0]["y"]]
-    assert len(rows) == 5 and rows == sorted(rows)
+    shown = rows(at)
+    assert len(shown) == 5 and shown == sorted(shown)
     at.radio(key="gates:order").set_value("cluster").run()
-    clustered = [int(u) for u in heatmaps(at)["hidden"]["data"][0]["y"]]
-    assert sorted(clustered) == rows
+    assert sorted(rows(at)) == shown
+    assert {k: str(at.query_params[k]).strip("[]'") for k in ("order", "top")} == {
+        "order": "cluster",
+        "top": "5",
+    }
+    at.multiselect(key="gates:units").set_value([40, 3, 17]).run()
+    assert sorted(rows(at)) == [3, 17, 40] and str(at.query_params["units"]).strip("[]'") == "3,17,40"
+    # the same link in a new session opens the same rows
+    again = open_page(units="3,17,40", order="index", top="5")
+    assert rows(again) == [3, 17, 40] and again.radio(key="gates:order").value == "index"
 
 
 def test_url_parameters_open_a_shared_view(models):
-    at = open_page(text="(a)", model="GRU", step="1")
+    at = open_page(text="(a)", model="GRU", step="1", lang="zh")
     assert not at.exception
     assert at.text_input(key="gates:text").value == "(a)"
     assert at.selectbox(key="gates:model").value == "GRU"
-    assert at.slider(key="gates:step").value == 1
-    assert_heatmap_is_trace(heatmaps(at)["update"], models["GRU"].run("(a)").gates["update"])
+    assert gates_figure(at)["layout"]["sliders"][0]["active"] == 1  # the cursor starts at the linked step
+    assert_heatmap_is_trace(at, "update", models["GRU"].run("(a)").gates["update"])
+    assert str(at.query_params["lang"]).strip("[]'") == "zh"
+
+
+def test_a_link_to_someone_elses_model_says_so():
+    at = open_page(model="my run (2)")
+    assert not at.exception
+    assert any("my run \\(2\\)" in w.value and "someone else" in w.value for w in at.warning)
+    assert at.selectbox(key="gates:model").value == "LSTM"
+
+
+def test_a_failing_figure_leaves_the_rest_of_the_page(monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("exploded")
+
+    monkeypatch.setattr(charts_gates, "gates_figure", boom)
+    at = open_page()
+    assert not at.exception
+    assert any("RuntimeError: exploded" in w.value for w in at.warning)
+    assert at.get("download_button") and at.text_input(key="gates:text").value == DEFAULT_TEXT
 
 
 def test_html_in_the_sentence_is_escaped_in_every_label():
     at = open_page()
     at.text_input(key="gates:text").input('<img src=x onerror="alert(1)">').run()
     assert not at.exception
-    for fig in figures(at):
-        texts = [
-            *fig["layout"].get("xaxis", {}).get("ticktext", []),
-            *fig["layout"].get("xaxis", {}).get("labelalias", {}).values(),
-            *fig["layout"].get("yaxis", {}).get("ticktext", []),
-        ]
-        if fig["data"][0]["type"] == "heatmap" and isinstance(fig["data"][0].get("x"), list):
-            texts += fig["data"][0]["x"]
-        assert not any("<" in str(s) for s in texts)
-    assert "&lt;" in labels(heatmaps(at)["input"])
+    fig = gates_figure(at)
+    texts = [t for k, ax in fig["layout"].items() if k.startswith("xaxis") for t in ax.get("ticktext", [])]
+    texts += [t for f in fig["frames"] for d in f["data"] for t in d.get("text", [])]
+    texts += [t for d in fig["data"] for t in (d.get("text") or []) if isinstance(t, str)]
+    assert texts and not any("<img" in str(s) or '"alert' in str(s) for s in texts)
+    assert "&lt;" in labels(at)
 
 
 def test_chinese_interface():
@@ -194,4 +270,7 @@ def test_chinese_interface():
     at.run()
     assert not at.exception
     assert at.title[0].value == "观察门控"
-    assert "输入门" in heatmaps(at)["输入门"]["layout"]["title"]["text"]
+    titles = [a["text"] for a in gates_figure(at)["layout"]["annotations"]]
+    assert any("输入门" in t for t in titles)
+    play = gates_figure(at)["layout"]["updatemenus"][0]["buttons"][0]["label"]
+    assert "播放" in play

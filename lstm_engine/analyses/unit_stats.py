@@ -267,3 +267,118 @@ def rank_units(states: np.ndarray, signal: np.ndarray) -> UnitRanking:
     corr = correlations(states, signal)
     order = np.argsort(-np.abs(corr), kind="stable")
     return UnitRanking(corr, order, bool(signal.size == 0 or np.ptp(signal) == 0))
+
+
+# ----------------------------------------------------------------------------- per step
+# The per-step summaries of the gates page, per kind: (summary name, gate, "below" | "above",
+# threshold). LSTM: units erasing their cell (forget shut) and writing hard (input wide open);
+# GRU: units taking the candidate (update shut) and ignoring their past (reset shut).
+STEP_SUMMARIES = {
+    "lstm": (("forget_shut", "forget", "below", 0.1), ("input_open", "input", "above", 0.9)),
+    "gru": (("update_shut", "update", "below", 0.1), ("reset_shut", "reset", "below", 0.1)),
+}
+FINDER_PATTERNS = ("quotes", "parens", "word_position", "line_start")  # found live, no input needed
+
+
+def step_summaries(trace: Trace, layer: int = -1) -> dict[str, np.ndarray]:
+    """At each step, the share of ALL the layer's units past a gate threshold (see
+    STEP_SUMMARIES): summary name -> (T,) values in [0, 1]. An RNN has none: {}."""
+    gates = trace.layers[layer].gates
+    out = {}
+    for name, gate, side, threshold in STEP_SUMMARIES.get(trace.kind, ()):
+        a = gates[gate]
+        out[name] = (a < threshold if side == "below" else a > threshold).mean(axis=1)
+    return out
+
+
+def peaks(series: np.ndarray, k: int = 5) -> np.ndarray:
+    """The steps of the (at most) k highest local maxima of series (T,) that stand out, i.e.
+    lie above mean + one standard deviation (none for a flat series); ascending step order."""
+    s = np.asarray(series, dtype=float)
+    if s.size < 2 or np.ptp(s) == 0:
+        return np.array([], dtype=int)
+    left = np.concatenate([[-np.inf], s[:-1]])
+    right = np.concatenate([s[1:], [-np.inf]])
+    candidates = np.flatnonzero((s >= left) & (s > right) & (s > s.mean() + s.std()))
+    best = candidates[np.argsort(-s[candidates], kind="stable")[:k]]
+    return np.sort(best)
+
+
+@dataclass
+class Tracker:
+    """A unit that follows a pattern in this text: unit index, pattern (one of PATTERNS),
+    Pearson r of its state with the pattern's signal."""
+
+    unit: int
+    pattern: str
+    r: float
+
+
+def pattern_units(
+    tokens: list[str], states: np.ndarray, min_r: float = 0.5, per_pattern: int = 2
+) -> list[Tracker]:
+    """Units found live by the unit finder: for each pattern in FINDER_PATTERNS whose signal
+    varies over `tokens`, its (at most) `per_pattern` units of states (T, H) with |r| >= min_r,
+    strongest first; a unit is kept once, for its strongest pattern. Sorted by |r| descending."""
+    found: dict[int, Tracker] = {}
+    for pattern in FINDER_PATTERNS:
+        ranking = rank_units(states, pattern_signal(tokens, pattern))
+        if ranking.constant:
+            continue
+        for u in ranking.order[:per_pattern]:
+            r = float(ranking.corr[u])
+            if abs(r) >= min_r and (u not in found or abs(r) > abs(found[u].r)):
+                found[int(u)] = Tracker(int(u), pattern, r)
+    return sorted(found.values(), key=lambda tr: -abs(tr.r))
+
+
+def interesting_first(arrays, trackers: list[Tracker], n: int) -> np.ndarray:
+    """n units to show: the trackers' units first (strongest first), then the most active of
+    the rest (see unit_activity), most active first. arrays: (T, H) arrays. Returns (n,)."""
+    arrays = list(arrays)
+    first = [tr.unit for tr in trackers][:n]
+    activity = unit_activity(arrays)
+    rest = [int(u) for u in np.argsort(-activity, kind="stable") if int(u) not in first]
+    return np.array(first + rest[: max(n - len(first), 0)], dtype=int)
+
+
+@dataclass
+class CellScale:
+    """A colour scale for cell states chosen from their measured distribution.
+
+    median, top: the median and the 99th percentile of |c| over the values shown; bend: the
+    s of the colour position asinh(c / s) / asinh(top / s), chosen so that the median sits
+    half-way along either half of the colour bar (typical values told apart, the rare big
+    counters still darkest)."""
+
+    median: float
+    top: float
+    bend: float
+
+
+def cell_scale(values: np.ndarray) -> CellScale:
+    """CellScale of the cell states shown, values (T, n); a flat (all-zero) input gives a
+    linear scale on [−1, 1]."""
+    a = np.abs(np.asarray(values, dtype=float)).ravel()
+    top = float(np.quantile(a, 0.99)) if a.size else 0.0
+    median = float(np.median(a)) if a.size else 0.0
+    if top <= 0 or median <= 0 or median >= top / 2:
+        top = max(top, 1.0)
+        return CellScale(median, top, top * 1e3)  # asinh(c / s) ≈ c / s: linear
+    # asinh(m / s) / asinh(top / s) rises from m / top (s → ∞) to 1 (s → 0): bisect on log s
+    lo, hi = np.log(top) - 40.0, np.log(top) + 40.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        s = np.exp(mid)
+        if np.arcsinh(median / s) / np.arcsinh(top / s) > 0.5:
+            lo = mid
+        else:
+            hi = mid
+    return CellScale(median, top, float(np.exp((lo + hi) / 2)))
+
+
+def top_next(probs: np.ndarray, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """The k likeliest next tokens after every step: probs (T, V) -> (ids (T, k), p (T, k)),
+    most likely first (ties by token id, as Model.top_k)."""
+    ids = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+    return ids, np.take_along_axis(probs, ids, axis=1)

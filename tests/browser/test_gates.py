@@ -1,75 +1,115 @@
-"""Watch the gates in a real browser: typing updates the heatmaps, and typed HTML stays text."""
+"""Watch the gates in a real browser: typing redraws the figure, typed HTML stays text, every
+character label is whole and inside its figure at 1440 and 390 px, and the time cursor plays
+and scrubs in the browser without a single websocket message."""
 
 from pathlib import Path
 
+import pytest
 from conftest import wait_for_app
 
-LSTM_CHARTS = 9  # 6 heatmaps + surprise strip + gate bars + top-5
+GD = '[data-testid="stPlotlyChart"] .js-plotly-plot'  # the gates figure's Plotly element
+# The figure's rows of characters (x axes labelled in monospace), top to bottom, as arrays of
+# their tick label <text> elements.
+CHAR_ROWS = """gd => Object.values(gd._fullLayout)
+    .filter(a => a && a._id && a._id[0] === 'x' && a.tickfont && a.tickfont.family === 'monospace')
+    .map(a => a._id).sort((a, b) => Number(a.slice(1) || 1) - Number(b.slice(1) || 1))
+    .map(id => [...gd.querySelectorAll(`g.${id}tick text`)])"""
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "user_agent": (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+    ),
+    "is_mobile": True,
+    "has_touch": True,
+}
+# Counts every websocket message the page sends (installed before any page script runs).
+COUNT_SENT = """(() => {
+    window.__sent = 0;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (...args) { window.__sent += 1; return send.apply(this, args); };
+})();"""
 
 
-def wait_for_charts(page, n: int, timeout: float = 60_000) -> None:
-    """Wait until at least n Plotly charts are on the page and every one has drawn its SVG."""
+def wait_for_figure(page, timeout: float = 120_000) -> None:
+    """Wait until the gates figure is drawn (its heatmaps and its slider)."""
     page.wait_for_function(
-        """n => {
-            const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-            return charts.length >= n && charts.every(c => c.querySelector('.main-svg'));
-        }""",
-        arg=n,
+        f"""() => {{
+            const gd = document.querySelector('{GD}');
+            return gd && gd._fullLayout && gd.querySelector('.slider-container') &&
+                   gd.querySelectorAll('.heatmaplayer image').length > 0;
+        }}""",
         timeout=timeout,
+    )
+    wait_for_app(page)
+
+
+def cursor_x(page) -> float:
+    """Where the time cursor is: the left edge of the first column outline."""
+    return page.evaluate(
+        f"""() => {{
+            const gd = document.querySelector('{GD}');
+            const outline = gd.data.find(d => d.type === 'scatter' && d.mode === 'lines' && d.x.length === 5);
+            return outline.x[0];
+        }}"""
     )
 
 
-def x_ticks(page, chart: int = 0) -> list[str]:
-    """The x tick labels of the chart-th Plotly chart, as the browser shows them."""
-    return page.locator('[data-testid="stPlotlyChart"]').nth(chart).locator(".xtick text").all_text_contents()
+def x_ticks(page, axis: int = 0) -> list[str]:
+    """Tick labels the browser shows under the axis-th row of characters (0 = the summaries)."""
+    return page.evaluate(
+        f"""a => {{
+            const gd = document.querySelector('{GD}');
+            return ({CHAR_ROWS})(gd)[a].map(t => t.textContent);
+        }}""",
+        axis,
+    )
 
 
 def type_sentence(page, text: str) -> None:
-    """Type into the sentence box and press Enter, then wait for the first heatmap's new ticks."""
     box = page.get_by_role("textbox", name="Your sentence")
     box.fill(text)
     box.press("Enter")
     first = text[0] if text[0] != " " else "␣"
     page.wait_for_function(
-        """first => {
-            const t = document.querySelector('[data-testid="stPlotlyChart"] .xtick text');
+        f"""first => {{
+            const gd = document.querySelector('{GD}');
+            const t = gd && gd.querySelector('.xaxislayer-above text');
             return t && t.textContent === first;
-        }""",
+        }}""",
         arg=first,
-        timeout=30_000,
+        timeout=60_000,
     )
-    wait_for_app(page)
-    wait_for_charts(page, LSTM_CHARTS)
+    wait_for_figure(page)
 
 
-def full_shot(page, shot, name: str, height: int = 3900) -> None:
+def full_shot(page, shot, name: str, width: int = 1440) -> Path:
     """Screenshot the whole page: Streamlit scrolls inside its own container, so grow the viewport."""
-    page.set_viewport_size({"width": 1400, "height": height})
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(height + 40, 7000)})
     page.wait_for_timeout(800)
-    shot(page, name)
-    page.set_viewport_size({"width": 1400, "height": 1000})
+    path = shot(page, name)
+    page.set_viewport_size(size)
+    return path
 
 
-def test_typing_a_sentence_and_enter_redraws_every_heatmap(page, app_url, shot):
+def test_typing_a_sentence_redraws_every_row_of_characters(page, app_url, shot):
     page.goto(app_url)
-    wait_for_app(page)
-    wait_for_charts(page, LSTM_CHARTS)
-    assert x_ticks(page)[:6] == list("print(")
+    wait_for_figure(page)
+    assert x_ticks(page)[:6] == list("print(")  # rows of characters: x tick labels (axes x2, x3, ...)
     sentence = "def f(x): return [x]"
     type_sentence(page, sentence)
     expected = [ch if ch != " " else "␣" for ch in sentence]
-    for chart in range(7):  # every heatmap and the surprise strip now read the new sentence
-        assert x_ticks(page, chart) == expected
+    n_rows = page.evaluate(
+        f"() => document.querySelector('{GD}').querySelectorAll('.xaxislayer-above').length"
+    )
+    assert n_rows >= 8  # summaries, six heatmaps, surprise: each row labels every character
+    for axis in range(8):
+        assert x_ticks(page, axis) == expected
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "text=def+f" in page.url  # the view is shareable
     full_shot(page, shot, "gates")
-    # hovering a cell names its step, character, unit and value
-    area = page.locator('[data-testid="stPlotlyChart"]').first.locator(".nsewdrag").first.bounding_box()
-    page.mouse.move(area["x"] + area["width"] * (4.5 / len(sentence)), area["y"] + area["height"] * 0.5)
-    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
-    hover = page.locator(".hoverlayer").first.text_content()
-    assert "step · char: 4 · f" in hover and "unit: " in hover and "value: " in hover
-    # the CSV download is the whole trace in tidy long format
     with page.expect_download() as info:
         page.get_by_role("button", name="Download the whole trace (CSV)").click()
     lines = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
@@ -81,20 +121,89 @@ def test_html_typed_into_the_box_is_shown_as_text_and_never_runs(page, app_url, 
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(app_url)
-    wait_for_app(page)
-    wait_for_charts(page, LSTM_CHARTS)
+    wait_for_figure(page)
     payload = '<img src=x onerror="window.__pwned=1;alert(1)"><b>x</b>'
     type_sentence(page, payload)
     ticks = x_ticks(page)
     assert ticks == [ch if ch != " " else "␣" for ch in payload]  # every character shown as itself
     assert "&lt;" not in ticks  # escaped exactly once
     assert page.locator('[data-testid="stPlotlyChart"] img').count() == 0
-    # reopening the shared URL (the payload now sits in ?text=) must not run it either
-    page.reload()
-    wait_for_app(page)
-    wait_for_charts(page, LSTM_CHARTS)
+    page.reload()  # the payload now sits in ?text=: reopening the link must not run it either
+    wait_for_figure(page)
     assert x_ticks(page)[0] == "<"
     assert page.evaluate("() => window.__pwned") is None
     assert dialogs == []
     assert page.locator('[data-testid="stException"]').count() == 0
-    shot(page, "gates_html_payload")
+
+
+def label_boxes(page) -> dict:
+    """Every character tick label's box, the figure's box, and the labels per row."""
+    return page.evaluate(
+        f"""() => {{
+            const gd = document.querySelector('{GD}');
+            const fig = gd.getBoundingClientRect();
+            const rows = ({CHAR_ROWS})(gd);
+            return {{
+                fig: [fig.left, fig.top, fig.right, fig.bottom],
+                rows: rows.map(texts => texts.map(t => {{
+                    const b = t.getBoundingClientRect();
+                    return [b.left, b.top, b.right, b.bottom, t.textContent];
+                }})),
+            }};
+        }}"""
+    )
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_every_character_label_is_whole_inside_its_figure_and_apart(browser, app_url, shot, device):
+    options = PHONE if device == "phone" else {"viewport": {"width": 1440, "height": 900}}
+    context = browser.new_context(**options)
+    page = context.new_page()
+    sentence = "hungry print(jpg) 'quoted' q\nnext line, y g j p q"
+    page.goto(f"{app_url}/?text={sentence.replace(chr(10), '%0A').replace(chr(9), '%09')}")
+    wait_for_figure(page)
+    boxes = label_boxes(page)
+    left, top, right, bottom = boxes["fig"]
+    view = 24 if device == "phone" else 80
+    assert len(boxes["rows"]) >= 8
+    for row in boxes["rows"]:
+        assert [t for *_, t in row] == [{" ": "␣", "\n": "↵", "\t": "⇥"}.get(c, c) for c in sentence][:view]
+        for x0, y0, x1, y1, text in row:
+            assert left <= x0 and x1 <= right and top <= y0 and y1 <= bottom, text  # inside, descenders too
+            assert y1 - y0 >= 12, text  # the whole glyph box, not a clipped sliver
+        for a, b in zip(row, row[1:], strict=False):
+            assert a[2] <= b[0] + 0.5, (a[4], b[4])  # neighbours never overlap
+    if device == "phone":  # more characters than fit: the page says so
+        assert page.get_by_text("in view at a time").count() == 1
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    full_shot(page, shot, f"gates_labels_{device}", width=options["viewport"]["width"])
+    context.close()
+
+
+def test_play_and_scrub_move_the_cursor_without_a_websocket_message(browser, app_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.add_init_script(COUNT_SENT)
+    page = context.new_page()
+    page.goto(app_url)
+    wait_for_figure(page)
+    page.wait_for_timeout(1000)  # let the first run's messages settle
+    sent = page.evaluate("() => window.__sent")
+    assert cursor_x(page) == -0.5  # step 0
+    page.locator(f"{GD} .updatemenu-button").first.click()  # ▶ Play
+    page.wait_for_function(
+        f"() => document.querySelector('{GD}').data.find(d => d.mode === 'lines' && d.x.length === 5).x[0] >= 2.5",
+        timeout=30_000,
+    )
+    page.locator(f"{GD} .updatemenu-button").nth(1).click()  # ❚❚ Pause
+    played = cursor_x(page)
+    assert played >= 2.5
+    # scrub: click near the slider's right end, the cursor jumps there
+    rail = page.locator(f"{GD} .slider-rail-rect").bounding_box()
+    page.mouse.click(rail["x"] + rail["width"] * 0.9, rail["y"] + rail["height"] / 2)
+    page.wait_for_timeout(500)
+    assert cursor_x(page) > played
+    # the bars and the top-5 follow the cursor: the reading line names the new step
+    reading = page.evaluate(f"() => document.querySelector('{GD}').data.find(d => d.mode === 'text').text[0]")
+    assert reading.startswith(f"t = {int(cursor_x(page) + 0.5)}:")
+    assert page.evaluate("() => window.__sent") == sent  # not one message to the server
+    context.close()

@@ -1,0 +1,426 @@
+"""The "Watch the gates" figure: every gate and state of a sentence, and a time cursor that
+moves in the browser.
+
+One Plotly figure holds, top to bottom: the per-step summaries, one units × characters
+heatmap per gate and state, the surprise strip, then the vectors at the cursor's step as bars
+and the five likeliest next characters. The time cursor is Plotly's own: one animation frame
+per character, a slider and a ▶ Play / ⏸ button. A frame moves only the cursor's traces (the
+column outlines, the bars, the top-5, the reading line) and the x window, with
+`redraw: false`, so scrubbing and playing never call the server and never redraw a heatmap.
+
+Characters: every column has its own tick label (x is the step number, the tick text the
+character through visual.char_label). A sentence longer than `view` characters opens on a
+window of `view` characters that follows the cursor; the learner drags sideways or zooms to
+read the rest (the page says so). Pure: arrays in, `go.Figure` out, no `st.*`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from explorer.charts import RANGES, SCALES, SURPRISE_MAX
+from explorer.visual import DIVERGING, SURPRISE, char_label, escape_html
+from lstm_engine.analyses.unit_stats import CellScale
+
+FRAME_MS = 350  # Play: milliseconds per character
+ROW_PX = {"few": 12, "many": 8}  # heatmap row height: up to 24 units, more
+TICK_FONT = {"size": 12, "family": "monospace"}
+# heights in pixels: rows of the stack, and the gaps for a row's title and tick labels
+PX = {
+    "reading": 40,
+    "legend": 52,
+    "title": 22,
+    "ticks": 24,
+    "summary": 70,
+    "strip": 18,
+    "bars": 56,
+    "bar_gap": 16,
+    "top_row": 22,
+}
+MARGIN = {"l": 64, "r": 52, "t": 124, "b": 12}  # t: the chart toolbar's strip, then Play and the slider
+TOOLBAR_PX = 34  # the top strip left free for Plotly's toolbar, so it never covers a control
+SUMMARY_COLOURS = ("#e45756", "#4c78a8")  # the two per-step summary lines
+CURSOR = {"color": "#111", "width": 2}
+NO_HOVER = {"hoverinfo": "skip", "showlegend": False}
+
+
+class FramedFigure(go.Figure):
+    """A go.Figure whose animation frames stay plain dicts, added only when it is serialised.
+
+    Why: plotly.py builds a validated object for every trace of every frame; for 200 frames
+    of 16 moving traces that took 1.5 s of a 1.7 s rerun, and nothing in a frame needs it (its
+    traces are the figure's own, already validated once). Streamlit serialises a figure
+    through `to_dict()`, so the frames reach the browser unchanged."""
+
+    raw_frames: list[dict] = []
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "frames": self.raw_frames}
+
+
+@dataclass
+class Panel:
+    """One heatmap: name (e.g. "forget"), values (T, H), scale ("gate" | "tanh" | "cell"),
+    title (trusted text), short (the bars' row title)."""
+
+    name: str
+    values: np.ndarray
+    scale: str
+    title: str
+    short: str
+
+
+def window(step: int, T: int, view: int) -> list[float]:
+    """The x range of `view` characters that shows step `step` of T, kept inside the text."""
+    if view >= T:
+        return [-0.5, T - 0.5]
+    start = int(np.clip(step - view // 2, 0, T - view))
+    return [start - 0.5, start + view - 0.5]
+
+
+def cell_position(values, cs: CellScale) -> np.ndarray:
+    """Colour-bar position in [0, 1] of cell values: 0.5 + 0.5 asinh(c / s) / asinh(top / s),
+    clipped (see unit_stats.CellScale)."""
+    v = np.clip(np.nan_to_num(np.asarray(values, dtype=float)), -cs.top, cs.top)
+    return 0.5 + 0.5 * np.arcsinh(v / cs.bend) / np.arcsinh(cs.top / cs.bend)
+
+
+def cell_colorscale(cs: CellScale, steps: int = 16) -> list:
+    """DIVERGING bent by cell_position over [−top, top], as stops placed linearly in c (the
+    heatmap's z stays the exact c)."""
+    u = np.linspace(-1.0, 1.0, 2 * steps + 1)
+    c = cs.bend * np.sinh(u * np.arcsinh(cs.top / cs.bend))  # values evenly spaced in colour
+    colours = sample_colorscale(DIVERGING, list((u + 1) / 2))
+    pos = np.clip((c + cs.top) / (2 * cs.top), 0.0, 1.0)
+    pos[0], pos[-1] = 0.0, 1.0
+    return [[float(p), col] for p, col in zip(pos, colours, strict=True)]
+
+
+def _number(v: float) -> str:
+    return f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}"
+
+
+class _Stack:
+    """Lays panels out top to bottom in pixels and hands out axis names."""
+
+    def __init__(self) -> None:
+        self.y = 0.0  # pixels from the top of the plot area
+        self.k = 0
+        self.rows: list[tuple[int, float, float]] = []  # (axis k, top px, bottom px)
+
+    def add(self, height: float, gap_above: float = 0.0) -> int:
+        self.y += gap_above
+        self.k += 1
+        self.rows.append((self.k, self.y, self.y + height))
+        self.y += height
+        return self.k
+
+    def domain(self, k: int) -> list[float]:
+        _, top, bottom = self.rows[k - 1]
+        return [round(1 - bottom / self.y, 6), round(1 - top / self.y, 6)]
+
+
+def _ax(letter: str, k: int) -> tuple[str, str]:
+    suffix = "" if k == 1 else str(k)
+    return f"{letter}{suffix}", f"{letter}axis{suffix}"
+
+
+def gates_figure(
+    tokens: list[str],
+    panels: list[Panel],
+    units,
+    unit_labels: list[str],
+    summaries: dict[str, np.ndarray],
+    peaks: dict[str, np.ndarray],
+    bits: np.ndarray,
+    top: tuple[np.ndarray, np.ndarray],
+    words: dict[str, str],
+    step: int = 0,
+    view: int = 80,
+    cell: CellScale | None = None,
+) -> go.Figure:
+    """The whole gates view with its time cursor.
+
+    tokens: the T characters; panels: the heatmaps, top to bottom (values (T, H)); units: (n,)
+    unit indices of the rows, top to bottom; unit_labels: (n,) their tick texts (trusted);
+    summaries: name -> (T,) shares of units, drawn as lines (legend: words[name]); peaks:
+    name -> step indices marked with their character; bits: (T,) surprise (last NaN); top:
+    (chars (T, k) str, probs (T, k)) the likeliest next characters after each step; words:
+    translated words (titles "summary", "surprise", "bars", "top"; hovers "step", "unit",
+    "value", "bits", "share"; "play", "pause"; "reading" and "reading_last": templates with
+    {t}, {char}, {next}, {p}, {bits}); step: the cursor's first step; view: characters in
+    the x window; cell: the cell panel's colour scale (None: the fixed [−100, 100] range).
+
+    Heatmap k's z is exactly panels[k].values[:, units].T; frame t's bars are values[t, units].
+    """
+    T = len(tokens)
+    units = np.asarray(units, dtype=int)
+    n = len(units)
+    labels = [char_label(ch) for ch in tokens]
+    steps = np.arange(T)
+    row_px = ROW_PX["few"] if n <= 24 else ROW_PX["many"]
+    stack = _Stack()
+    data: list[dict] = []
+    layout: dict = {}
+    notes: list[dict] = []
+    cursors: list[int] = []  # trace indices of the column outlines
+    char_axes: list[int] = []
+    colour_bars: dict[int, int] = {}  # heatmap trace index -> its axis k
+    x_range = window(step, T, view)
+
+    def char_panel(height: float, title: str) -> int:
+        k = stack.add(height, gap_above=PX["title"] + (PX["ticks"] if char_axes else 8))
+        char_axes.append(k)
+        notes.append({"text": title, "k": k})
+        return k
+
+    def outline(k: int, lo: float, hi: float) -> None:
+        xa, _ = _ax("x", k)
+        ya, _ = _ax("y", k)
+        cursors.append(len(data))
+        data.append(
+            {"type": "scatter", "x": _box_x(step), "y": [lo, lo, hi, hi, lo], "xaxis": xa, "yaxis": ya,
+             "mode": "lines", "line": CURSOR, **NO_HOVER}
+        )  # fmt: skip
+
+    # ---- the reading line on top: what is read at the cursor, what comes next
+    reading = [_reading(tokens, bits, t, words) for t in range(T)]
+    k_read = stack.add(PX["reading"])
+    read_trace = len(data)
+    data.append(
+        {"type": "scatter", "x": [0], "y": [0], "xaxis": _ax("x", k_read)[0], "yaxis": _ax("y", k_read)[0],
+         "mode": "text", "text": [reading[step]], "textposition": "middle right",
+         "textfont": {"size": 13}, "cliponaxis": False, **NO_HOVER}
+    )  # fmt: skip
+    layout[_ax("x", k_read)[1]] = {"range": [0, 1], "visible": False, "fixedrange": True}
+    layout[_ax("y", k_read)[1]] = {"range": [-1, 1], "visible": False, "fixedrange": True}
+
+    # ---- per-step summaries (their legend in a row of its own: it wraps on a phone)
+    if summaries:
+        k_legend = stack.add(PX["legend"])
+        layout[_ax("x", k_legend)[1]] = {"visible": False, "fixedrange": True}
+        layout[_ax("y", k_legend)[1]] = {"visible": False, "fixedrange": True}
+        k = char_panel(PX["summary"], words["summary"])
+        xa, ya = _ax("x", k)[0], _ax("y", k)[0]
+        for (name, share), colour in zip(summaries.items(), SUMMARY_COLOURS, strict=False):
+            data.append(
+                {"type": "scatter", "x": steps, "y": share, "xaxis": xa, "yaxis": ya, "mode": "lines",
+                 "name": words[name], "line": {"color": colour, "width": 2, "shape": "hvh"},
+                 "customdata": labels, "legendgroup": name,
+                 "hovertemplate": f"%{{x}} · %{{customdata}}: %{{y:.0%}}<extra>{escape_html(words[name])}</extra>"}
+            )  # fmt: skip
+            at = np.asarray(peaks.get(name, []), dtype=int)
+            data.append(
+                {"type": "scatter", "x": at, "y": share[at], "xaxis": xa, "yaxis": ya, "mode": "markers+text",
+                 "text": [labels[i] for i in at], "textposition": "top center", "cliponaxis": False,
+                 "textfont": {"color": colour, "size": 12, "family": "monospace"}, "legendgroup": name,
+                 "marker": {"color": colour, "size": 7, "symbol": "triangle-up"}, **NO_HOVER}
+            )  # fmt: skip
+        layout[_ax("y", k)[1]] = {"range": [0, 1.08], "tickformat": ".0%", "nticks": 3, "fixedrange": True}
+        outline(k, 0, 1.08)
+
+    # ---- one heatmap per gate and state
+    heat_px = max(n * row_px, 36)
+    for panel in panels:
+        k = char_panel(heat_px, panel.title)
+        xa, ya = _ax("x", k)[0], _ax("y", k)[0]
+        lo, hi = RANGES[panel.scale]
+        colorscale = SCALES[panel.scale]
+        bar: dict = {"thickness": 10, "len": heat_px, "lenmode": "pixels", "x": 1.0, "xpad": 6, "nticks": 3}
+        if panel.scale == "cell" and cell is not None:
+            lo, hi, colorscale = -cell.top, cell.top, cell_colorscale(cell)
+            ticks = [-cell.top, 0.0, cell.top]
+            bar |= {"tickvals": ticks, "ticktext": [_number(v) for v in ticks]}
+        colour_bars[len(data)] = k
+        data.append(
+            {"type": "heatmap", "z": panel.values[:, units].T, "x": steps, "y": np.arange(n), "xaxis": xa,
+             "yaxis": ya, "zmin": lo, "zmax": hi, "colorscale": colorscale, "colorbar": bar,
+             "customdata": np.broadcast_to(units.astype(np.int16)[:, None], (n, T)), "name": panel.name,
+             "hovertemplate": (f"{escape_html(words['step'])} %{{x}} · {escape_html(words['unit'])} %{{customdata}}"
+                               f"<br>{escape_html(words['value'])}: %{{z:.3f}}<extra></extra>")}
+        )  # fmt: skip
+        layout[_ax("y", k)[1]] = _unit_axis(unit_labels, row_px)
+        outline(k, -0.5, n - 0.5)
+
+    # ---- surprise strip
+    k = char_panel(PX["strip"], words["surprise"])
+    data.append(
+        {"type": "heatmap", "z": np.asarray(bits, dtype=float)[None, :], "x": steps, "y": [0],
+         "xaxis": _ax("x", k)[0], "yaxis": _ax("y", k)[0], "zmin": 0.0, "zmax": SURPRISE_MAX,
+         "colorscale": SURPRISE, "showscale": False, "customdata": [labels], "hoverongaps": False,
+         "hovertemplate": f"%{{x}} · %{{customdata}}: %{{z:.2f}} {escape_html(words['bits'])}<extra></extra>"}
+    )  # fmt: skip
+    layout[_ax("y", k)[1]] = {"showticklabels": False, "fixedrange": True, "range": [-0.5, 0.5]}
+    outline(k, -0.5, 0.5)
+
+    for k in char_axes:
+        layout[_ax("x", k)[1]] = {
+            "range": x_range,
+            "tickmode": "array",
+            "tickvals": steps,
+            "ticktext": labels,
+            "tickangle": 0,
+            "tickfont": TICK_FONT,
+            "ticks": "",
+            "showgrid": False,
+            "zeroline": False,
+            **({"matches": _ax("x", char_axes[0])[0]} if k != char_axes[0] else {}),
+        }
+
+    # ---- the cursor's step: one bar row per vector, then the likeliest next characters
+    bar_traces, bar_axes = [], []
+    for i, panel in enumerate(panels):
+        k = stack.add(PX["bars"], gap_above=PX["ticks"] + 2 * PX["title"] if i == 0 else PX["bar_gap"])
+        if i == 0:
+            notes.append({"text": words["bars"], "k": k, "above": PX["title"]})
+        notes.append({"text": panel.short, "k": k, "small": True})
+        bar_axes.append(k)
+        bar_traces.append(len(data))
+        data.append(
+            {"type": "bar", "x": np.arange(n), "xaxis": _ax("x", k)[0], "yaxis": _ax("y", k)[0],
+             "name": panel.short, "customdata": units, **_bars_at(panel, units, step),
+             "hovertemplate": f"{escape_html(words['unit'])} %{{customdata}}: %{{y:.3f}}<extra></extra>",
+             "showlegend": False}
+        )  # fmt: skip
+        lo, hi = RANGES[panel.scale]
+        if panel.scale == "cell":  # unbounded: one symmetric range for every step
+            hi = max(1.0, float(np.abs(panel.values[:, units]).max(initial=0.0))) * 1.05
+            lo = -hi
+        data[-1]["marker"] |= _bar_colours(panel, cell)
+        layout[_ax("y", k)[1]] = {"range": [lo, hi], "nticks": 3, "fixedrange": True}
+        last = i == len(panels) - 1
+        layout[_ax("x", k)[1]] = {
+            "range": [-0.5, n - 0.5],
+            "fixedrange": True,
+            "tickmode": "array",
+            "tickvals": list(range(n)),
+            "ticktext": [str(u) for u in units],
+            "showticklabels": last,
+            "tickfont": {"size": 9},
+            "tickangle": 0 if n <= 24 else -90,
+            **({"matches": _ax("x", bar_axes[0])[0]} if i else {}),
+        }
+    chars, probs = top
+    n_top = chars.shape[1]
+    k_top = stack.add(PX["top_row"] * n_top, gap_above=PX["ticks"] + 2 * PX["title"])
+    notes.append({"text": words["top"], "k": k_top})
+    top_trace = len(data)
+    data.append(
+        {"type": "bar", "orientation": "h", "y": np.arange(n_top), "xaxis": _ax("x", k_top)[0],
+         "yaxis": _ax("y", k_top)[0], **_top_at(chars, probs, step), "textposition": "outside",
+         "cliponaxis": False, "textfont": {"family": "monospace", "size": 14}, "marker": {"color": "#4c78a8"},
+         **NO_HOVER}
+    )  # fmt: skip
+    layout[_ax("x", k_top)[1]] = {"range": [0, 1.3], "tickformat": ".0%", "fixedrange": True, "nticks": 4}
+    layout[_ax("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "fixedrange": True}
+    for k, _, _ in stack.rows:  # every row's place, now that the total height is known
+        layout[_ax("y", k)[1]] |= {"domain": stack.domain(k), "anchor": _ax("x", k)[0]}
+        layout[_ax("x", k)[1]] |= {"anchor": _ax("y", k)[0], "domain": [0, 1]}
+    for i, k in colour_bars.items():  # each heatmap's colour bar beside its own rows
+        data[i]["colorbar"] |= {"y": stack.domain(k)[1], "yanchor": "top"}
+
+    moving = [*cursors, *bar_traces, top_trace, read_trace]
+    frames = [
+        {"name": str(t), "traces": moving, "layout": {"xaxis": {"range": window(t, T, view)}},
+         "data": [*({"x": _box_x(t)} for _ in cursors), *(_bars_at(p, units, t) for p in panels),
+                  _top_at(chars, probs, t), {"text": [reading[t]]}]}
+        for t in range(T)
+    ]  # fmt: skip
+    still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
+    playing = {**still, "frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True}
+    layout |= {
+        "height": int(stack.y + MARGIN["t"] + MARGIN["b"]),
+        "margin": MARGIN,
+        "dragmode": "pan",
+        "hovermode": "closest",
+        "showlegend": bool(summaries),
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": stack.domain(2)[1] if summaries else 1,
+                   "yanchor": "top", "font": {"size": 12}},
+        "annotations": [_note(note, stack) for note in notes],
+        "sliders": [{"active": step, "x": 0, "len": 1, "xanchor": "left", "y": 1 + (MARGIN["t"] - TOOLBAR_PX - 40) / stack.y,
+                     "yanchor": "top", "pad": {"t": 8, "b": 0}, "ticklen": 3, "minorticklen": 0,
+                     "currentvalue": {"visible": False}, "font": {"size": 1, "color": "rgba(0,0,0,0)"},
+                     "transition": {"duration": 0},
+                     "steps": [{"method": "animate", "label": str(t), "args": [[str(t)], still]} for t in range(T)]}],
+        "updatemenus": [{"type": "buttons", "direction": "left", "showactive": False, "x": 0, "xanchor": "left",
+                         "y": 1 + (MARGIN["t"] - TOOLBAR_PX) / stack.y, "yanchor": "top",
+                         "buttons": [{"label": words["play"], "method": "animate", "args": [None, playing]},
+                                     {"label": words["pause"], "method": "animate", "args": [[None], still]}]}],
+    }  # fmt: skip
+    fig = FramedFigure({"data": data, "layout": layout})
+    fig.raw_frames = frames
+    return fig
+
+
+def _box_x(t: int) -> list[float]:
+    return [t - 0.5, t + 0.5, t + 0.5, t - 0.5, t - 0.5]
+
+
+def _bars_at(panel: Panel, units: np.ndarray, t: int) -> dict:
+    """A bar row's moving part at step t: heights, coloured by the same numbers."""
+    y = panel.values[t, units]
+    return {"type": "bar", "y": y, "marker": {"color": y}}
+
+
+def _bar_colours(panel: Panel, cell: CellScale | None) -> dict:
+    """The bars' colour scale: the panel's heatmap scale and range."""
+    if panel.scale == "cell" and cell is not None:
+        return {"colorscale": cell_colorscale(cell), "cmin": -cell.top, "cmax": cell.top}
+    lo, hi = RANGES[panel.scale]
+    return {"colorscale": SCALES[panel.scale], "cmin": lo, "cmax": hi}
+
+
+def _top_at(chars: np.ndarray, probs: np.ndarray, t: int) -> dict:
+    return {
+        "type": "bar",
+        "x": probs[t],
+        "text": [f"{char_label(c)}  {p:.1%}" for c, p in zip(chars[t], probs[t], strict=True)],
+    }
+
+
+def _reading(tokens: list[str], bits: np.ndarray, t: int, words: dict[str, str]) -> str:
+    """The reading line at step t (trusted template, escaped characters)."""
+    fields = {"t": t, "char": char_label(tokens[t])}
+    if t + 1 >= len(tokens):
+        return words["reading_last"].format(**fields)
+    return words["reading"].format(
+        **fields, next=char_label(tokens[t + 1]), p=f"{2.0 ** -bits[t]:.3f}", bits=f"{bits[t]:.2f}"
+    )
+
+
+def _unit_axis(unit_labels: list[str], row_px: int) -> dict:
+    """Rows top to bottom; every row labelled when rows are tall enough, else every k-th
+    plain row (each row still hovers with its unit) and every labelled (tracker) row."""
+    n = len(unit_labels)
+    every = max(1, -(-11 // row_px))
+    rows = [i for i in range(n) if i % every == 0 or not unit_labels[i].isdigit()]
+    return {
+        "range": [n - 0.5, -0.5],
+        "tickmode": "array",
+        "tickvals": rows,
+        "ticktext": [unit_labels[i] for i in rows],
+        "tickfont": {"size": 9 if row_px > 8 else 8},
+        "fixedrange": True,
+        "showgrid": False,
+        "zeroline": False,
+    }
+
+
+def _note(note: dict, stack: _Stack) -> dict:
+    top = stack.domain(note["k"])[1]
+    return {
+        "text": note["text"],
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": top,
+        "yshift": note.get("above", 0),
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 11 if note.get("small") else 14},
+    }

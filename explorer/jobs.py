@@ -37,7 +37,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from lstm_engine import ModelConfig, Vocab, init_model, load_model, model_to_bytes
+from lstm_engine import CodedError, ModelConfig, Vocab, init_model, load_model, model_to_bytes
 from lstm_engine.training.experiments import MemoryResult, train_memory_task
 from lstm_engine.training.train import Progress, TrainConfig, TrainingDiverged, train
 
@@ -116,8 +116,11 @@ def _serve_one(spec: dict, conn) -> None:
         end, blob = RUNNERS[spec["task"]](spec, report, should_stop)
     except TrainingDiverged as exc:
         end = {"status": "diverged", "cause": exc.cause, "step": exc.step, "value": exc.value}
+        end |= {"code": exc.code, "params": exc.params}
     except (ValueError, RuntimeError) as exc:
         end = {"status": "failed", "error": str(exc)}
+        if isinstance(exc, CodedError):  # the page words it in the user's language
+            end |= {"code": exc.code, "params": exc.params}
     report({"type": "end", **end, "blob": blob is not None})
     if blob is not None:
         conn.send_bytes(blob)

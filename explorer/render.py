@@ -21,25 +21,17 @@ from explorer.state import (
     clip_text,
     get_model,
     keep,
+    lang,
     model_names,
     model_picker_key,
     seed_widget,
     tr,
 )
+from explorer.texts import coded_text, error_text, plain
 from explorer.visual import unknown_notice
-from lstm_engine import Model
+from lstm_engine import CodedError, Model
 
 LOG = logging.getLogger(__name__)
-MAX_WHY = 160  # characters of the error message shown to the user
-MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$"  # characters st.warning's markdown would interpret
-
-
-def plain(text: str, limit: int = MAX_WHY) -> str:
-    """`text` on one line, cut to `limit` characters, with markdown characters
-    backslash-escaped so an error message (which may quote user input) shows literally."""
-    line = " ".join(str(text).split())
-    line = line if len(line) <= limit else line[: limit - 1] + "…"
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in line)
 
 
 def model_caption(model: Model) -> str:
@@ -57,6 +49,18 @@ def failure_reason(exc: BaseException) -> str:
     """A short, markdown-safe description of an error: its type and first words."""
     message = str(exc)
     return plain(f"{type(exc).__name__}: {message}" if message else type(exc).__name__)
+
+
+def job_error(end: dict) -> str:
+    """A worker's failure (its end message, explorer/jobs.py) in the UI language: worded from
+    the engine error's code and params when it had one, else its own text."""
+    return coded_text(end["code"], end["params"], lang()) if "code" in end else plain(end["error"])
+
+
+def error_message(exc: BaseException) -> str:
+    """What went wrong, markdown-safe, for st.error / st.warning: an engine error (one with a
+    code) in the UI language, anything else as `failure_reason`."""
+    return error_text(exc, lang()) if isinstance(exc, CodedError) else failure_reason(exc)
 
 
 def show_chart(

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from explorer import jobs
-from explorer.texts import LANGS, t
+from explorer.texts import LANGS, error_text, t
 from explorer.visual import code_span  # noqa: F401 - pages import it from here too
 from lstm_engine import Model, ModelFormatError, Trace, load_model
 
@@ -80,7 +80,11 @@ def get_model(name: str) -> tuple[Model | None, str | None]:
     try:
         return shipped_model(filename), None
     except (ModelFormatError, OSError) as exc:
-        why = str(exc) if isinstance(exc, ModelFormatError) else f"{filename} not found"
+        why = (
+            error_text(exc, lang())
+            if isinstance(exc, ModelFormatError)
+            else tr("common.file_missing", file=filename)
+        )
         return None, tr("common.model_missing", name=name, why=why)
 
 

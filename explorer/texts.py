@@ -15,6 +15,8 @@ from pathlib import Path
 
 LANGS = {"en": "English", "zh": "简体中文"}
 LOCALES = Path(__file__).resolve().parent / "locales"
+MAX_WHY = 160  # characters of an error message shown to the user
+MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$"  # characters st.warning's markdown would interpret
 
 
 @cache
@@ -29,3 +31,25 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
     table = strings(lang if lang in LANGS else "en")
     text = table[key]
     return text.format(**fmt) if fmt else text
+
+
+def plain(text: str, limit: int = MAX_WHY) -> str:
+    """`text` on one line, cut to `limit` characters, with markdown characters
+    backslash-escaped so an error message (which may quote user input) shows literally."""
+    line = " ".join(str(text).split())
+    line = line if len(line) <= limit else line[: limit - 1] + "…"
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in line)
+
+
+def coded_text(code: str, params: dict, lang: str = "en") -> str:
+    """An engine error code worded in `lang` from the key "error.<code>", markdown-safe: every
+    parameter that is not a number (it may quote a file's contents) is shown literally.
+    KeyError for a code with no text (tests/test_error_codes.py prevents it)."""
+    shown = {k: v if isinstance(v, (int, float)) else plain(str(v)) for k, v in params.items()}
+    text = strings(lang if lang in LANGS else "en")[f"error.{code}"]
+    return text.format(**shown)  # not t(): a parameter may be called "key"
+
+
+def error_text(exc: Exception, lang: str = "en") -> str:
+    """`coded_text` of an engine error (lstm_engine's CodedError: `code`, `params`)."""
+    return coded_text(exc.code, exc.params, lang)

@@ -5,6 +5,7 @@ Imports only NumPy and the standard library. Public API (design.md):
 `Model.loss_and_grads(text)`, `Model.gradient_norms(text)`.
 """
 
+from .core.errors import CodedError, TextTooShort
 from .core.gates import GATE_NAMES, GATE_TABLE, KINDS, SUFFIXES, Gate
 from .core.init import ModelConfig, init_model, set_recurrent_radius, spectral_radius
 from .core.model import BlankProbs, GradientNorms, LayerTrace, Model, Trace
@@ -27,6 +28,7 @@ __all__ = [
     "SUFFIXES",
     "UNK",
     "BlankProbs",
+    "CodedError",
     "Encoded",
     "Gate",
     "GradientNorms",
@@ -34,6 +36,7 @@ __all__ = [
     "Model",
     "ModelConfig",
     "ModelFormatError",
+    "TextTooShort",
     "Trace",
     "Vocab",
     "from_torch_state_dict",

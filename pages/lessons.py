@@ -32,7 +32,7 @@ from explorer.lessons.framework import (
     Word,
     is_right,
 )
-from explorer.render import plain, show_chart
+from explorer.render import error_message, plain, show_chart
 from explorer.state import ensure_app_shell, hand_over, lang, tr
 from lstm_engine import ModelFormatError
 
@@ -339,7 +339,7 @@ try:
     else:
         summary(number, lesson)
 except (ModelFormatError, OSError) as exc:
-    st.error(tr("lessons.unavailable", why=plain(str(exc))))
+    st.error(tr("lessons.unavailable", why=error_message(exc)))
 
 back, nxt, rest = st.columns([1, 1, 3] if not present else [1, 1, 2])
 back.button(

@@ -16,7 +16,7 @@ from explorer.charts_memory import (
     loss_chart,
     series_name,
 )
-from explorer.render import show_chart
+from explorer.render import error_message, job_error, show_chart
 from explorer.state import (
     MAX_TEXT,
     choice,
@@ -276,7 +276,7 @@ def sync_memory_job(job: dict) -> bool:
         return False
     job["result"] = handle.result
     if status == "failed":
-        job["error"] = handle.end.get("error") or tr("jobs.worker_lost")
+        job["error"] = job_error(handle.end) if "error" in handle.end else tr("jobs.worker_lost")
     return True
 
 
@@ -396,7 +396,7 @@ else:
         )
     except ValueError as exc:
         curves = []
-        st.warning(tr("memory.too_short", why=str(exc)))
+        st.warning(tr("memory.too_short", why=error_message(exc)))
     if curves:
         show_chart(
             gradient_chart, curves, lang(), caption=tr("memory.grad_caption", n=length), key="mem_grad"

@@ -15,7 +15,7 @@ import streamlit as st
 
 from explorer import jobs
 from explorer.charts_memory import loss_chart
-from explorer.render import show_chart
+from explorer.render import error_message, job_error, show_chart
 from explorer.state import (
     add_user_model,
     ensure_app_shell,
@@ -56,7 +56,7 @@ def training_text(source: str, upload) -> tuple[str | None, str | None]:
     try:
         return decode_upload(upload.getvalue()), None
     except ValueError as exc:
-        return None, tr("train.txt_rejected", why=str(exc))
+        return None, tr("train.txt_rejected", why=error_message(exc))
 
 
 def new_job(text: str, kind: str, hidden: int, layers: int, config: TrainConfig) -> dict:
@@ -105,11 +105,11 @@ def sync(job: dict) -> bool:
     end = handle.end
     job["model"] = handle.result
     if status == "diverged":
-        job["error"] = (f"train.diverged_{end['cause']}", {"step": end["step"], "value": end["value"]})
+        job["error"] = (f"error.{end['code']}", end["params"])
     elif status == "failed":  # e.g. a text with fewer than two usable characters
         job["status"] = "diverged"
         job["error"] = (
-            ("train.bad_text", {"why": end["error"]}) if "error" in end else ("jobs.worker_lost", {})
+            ("train.bad_text", {"why": job_error(end)}) if "error" in end else ("jobs.worker_lost", {})
         )
     finish(job)
     return True
@@ -138,14 +138,15 @@ def npz_upload(upload) -> tuple[str | None, str | None]:
     """Register an uploaded model once per file: (name, None) or (None, the rejection)."""
     seen = st.session_state.setdefault(NPZ_SEEN, {})
     if upload.file_id not in seen:
+        if upload.size > MAX_UPLOAD_BYTES * 10:
+            seen[upload.file_id] = (None, tr("train.too_large", mb=MAX_UPLOAD_BYTES * 10 / 1e6))
+            return seen[upload.file_id]
         try:
-            if upload.size > MAX_UPLOAD_BYTES * 10:
-                raise ModelFormatError(tr("train.too_large", mb=MAX_UPLOAD_BYTES * 10 / 1e6))
             read = load_safetensors if upload.name.lower().endswith(".safetensors") else load_model
             model = read(upload.getvalue())
             seen[upload.file_id] = (add_user_model(picker_name(upload.name), model), None)
         except ModelFormatError as exc:
-            seen[upload.file_id] = (None, str(exc))
+            seen[upload.file_id] = (None, error_message(exc))
     return seen[upload.file_id]
 
 

@@ -246,14 +246,14 @@ def test_a_diverged_run_explains_itself_in_the_ui_language():
     end = handle.end
     assert handle.status == "diverged" and at.session_state["train_job"]["status"] == "diverged"
     assert at.error[0].value == t(
-        f"train.diverged_{end['cause']}", "en", step=end["step"], value=end["value"]
+        f"error.diverged.{end['cause']}", "en", step=end["step"], value=end["value"]
     )
     assert at.error[0].value.startswith(f"Training diverged at step {end['step']}:")
     assert not at.session_state["user_models"] if "user_models" in at.session_state else True
     at.session_state["lang"] = "zh"
     at.run()
     assert at.error[0].value == t(
-        f"train.diverged_{end['cause']}", "zh", step=end["step"], value=end["value"]
+        f"error.diverged.{end['cause']}", "zh", step=end["step"], value=end["value"]
     )
     assert at.error[0].value.startswith(f"训练在第 {end['step']} 步发散")
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import fileformat, sequence
 from .cells import sigmoid
+from .errors import TextTooShort
 from .gates import GATE_NAMES, GATE_TABLE, KINDS, REVERSE, named_views
 from .vocab import Encoded, Vocab
 
@@ -313,7 +314,7 @@ class Model:
         """
         ids = self.encode(text).ids
         if len(ids) < 2:
-            raise ValueError("need at least two known characters to compute a loss")
+            raise TextTooShort()
         return self.batch_loss_and_grads(*self._pairs(ids[None, :]))[:2]
 
     def batch_loss_and_grads(self, inputs: np.ndarray, targets: np.ndarray, state=None):
@@ -337,7 +338,7 @@ class Model:
         """
         enc = self.encode(text)
         if len(enc.ids) < 2:
-            raise ValueError("need at least two known characters")
+            raise TextTooShort()
         ids, target = self._pairs(enc.ids[None, :])
         logits, caches, _ = self.forward(ids)
         mask = np.zeros(ids.shape)

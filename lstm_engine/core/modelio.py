@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from .errors import CodedError
 from .fileformat import FORMAT, META_KEYS
 from .gates import KINDS, RECURRENT_BIAS, REVERSE, SUFFIXES, fuse
 from .model import TASKS, VARIANTS, Model
@@ -36,8 +37,9 @@ MAX_VOCAB, MAX_HIDDEN, MAX_LAYERS = 4096, 1024, 3
 MAX_ENTRIES = 96  # 6 meta keys + 3 layers x 2 directions x 12 LSTM names + 2 head arrays = 80 at most
 
 
-class ModelFormatError(ValueError):
-    """A model file that is not a valid lstm-explorer/1 model; the message says why."""
+class ModelFormatError(CodedError, ValueError):
+    """A model file that is not a valid lstm-explorer/1 model: `code` names the problem,
+    str() says it in English (see errors.py)."""
 
 
 def save_model(model: Model, path: str | os.PathLike | BinaryIO) -> None:
@@ -69,21 +71,35 @@ def _read_bytes(source) -> bytes:
             data = bytes(source)
         elif isinstance(source, (str, os.PathLike)):
             if Path(source).stat().st_size > MAX_FILE_BYTES:
-                raise ModelFormatError(f"the model file is larger than {MAX_FILE_BYTES // 2**20} MB")
+                raise _too_large()
             data = Path(source).read_bytes()
         else:
             data = source.read(MAX_FILE_BYTES + 1)
     except ModelFormatError:
         raise
-    except OSError as exc:
-        raise ModelFormatError(f"cannot read the model file: {exc.strerror or exc}") from None
+    except FileNotFoundError:
+        raise ModelFormatError(
+            "model.not_found", "cannot read the model file: No such file or directory"
+        ) from None
+    except OSError as exc:  # the operating system's own words (permissions, I/O errors, ...)
+        raise ModelFormatError(
+            "model.unreadable", "cannot read the model file: {why}", why=exc.strerror or str(exc)
+        ) from None
     except ValueError:  # e.g. a path with an embedded NUL byte
-        raise ModelFormatError("cannot read the model file: invalid path") from None
+        raise ModelFormatError("model.bad_path", "cannot read the model file: invalid path") from None
     if not isinstance(data, (bytes, bytearray)):  # e.g. a file opened in text mode
-        raise ModelFormatError("the model file must be read as bytes (open it in binary mode)")
+        raise ModelFormatError(
+            "model.text_mode", "the model file must be read as bytes (open it in binary mode)"
+        )
     if len(data) > MAX_FILE_BYTES:
-        raise ModelFormatError(f"the model file is larger than {MAX_FILE_BYTES // 2**20} MB")
+        raise _too_large()
     return data
+
+
+def _too_large() -> ModelFormatError:
+    return ModelFormatError(
+        "model.too_large", "the model file is larger than {mb} MB", mb=MAX_FILE_BYTES // 2**20
+    )
 
 
 def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
@@ -98,20 +114,35 @@ def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
         infos = zf.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError, OSError, RuntimeError):
         # RuntimeError covers NotImplementedError("zip file version ...") from a mangled header
-        raise ModelFormatError("not a .npz model file (not a readable zip archive)") from None
+        raise ModelFormatError(
+            "model.not_zip", "not a .npz model file (not a readable zip archive)"
+        ) from None
     if not infos:
-        raise ModelFormatError("the model file is empty (a zip archive with no arrays)")
+        raise ModelFormatError("model.empty", "the model file is empty (a zip archive with no arrays)")
     if len(infos) > MAX_ENTRIES:
-        raise ModelFormatError(f"the model file has {len(infos)} entries; at most {MAX_ENTRIES} are expected")
+        raise ModelFormatError(
+            "model.too_many_entries",
+            "the model file has {n} entries; at most {max} are expected",
+            n=len(infos),
+            max=MAX_ENTRIES,
+        )
     if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-        raise ModelFormatError("the arrays inside the file are too large (possible zip bomb)")
+        raise ModelFormatError(
+            "model.zip_bomb", "the arrays inside the file are too large (possible zip bomb)"
+        )
     arrays = {}
     for info in infos:
         if not info.filename.endswith(".npy"):
-            raise ModelFormatError(f"unexpected entry {info.filename[:60]!r} in the model file")
+            raise ModelFormatError(
+                "model.unexpected_entry",
+                "unexpected entry {entry!r} in the model file",
+                entry=info.filename[:60],
+            )
         key = info.filename[: -len(".npy")]
         if key in arrays:
-            raise ModelFormatError(f"entry {key[:60]!r} appears twice in the model file")
+            raise ModelFormatError(
+                "model.duplicate_entry", "entry {entry!r} appears twice in the model file", entry=key[:60]
+            )
         try:
             with zf.open(info) as fh:
                 arrays[key] = _read_member(fh, info.file_size, key)
@@ -120,7 +151,10 @@ def _read_arrays(data: bytes) -> dict[str, np.ndarray]:
         # ValueError: e.g. "negative seek value" from a mangled member offset
         except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, zlib.error) as exc:
             raise ModelFormatError(
-                f"{key[:60]}: damaged data in the model file ({type(exc).__name__})"
+                "model.damaged",
+                "{key}: damaged data in the model file ({what})",
+                key=key[:60],
+                what=type(exc).__name__,
             ) from None
     return arrays
 
@@ -150,20 +184,36 @@ def _read_member(fh: BinaryIO, size: int, key: str) -> np.ndarray:
     except (zipfile.BadZipFile, OSError, zlib.error):
         raise  # damaged zip data: reported by the caller
     except Exception as exc:  # untrusted header text, see above
-        raise ModelFormatError(f"{name}: not a valid .npy array ({str(exc)[:80]})") from None
+        raise ModelFormatError(
+            "model.not_npy", "{key}: not a valid .npy array ({why})", key=name, why=str(exc)[:80]
+        ) from None
     if dtype.hasobject:
-        raise ModelFormatError(f"{name}: contains pickled Python objects, which are never loaded")
+        raise ModelFormatError(
+            "model.pickle", "{key}: contains pickled Python objects, which are never loaded", key=name
+        )
     if dtype.kind not in "biufSU" or dtype.fields is not None or dtype.subdtype is not None:
-        raise ModelFormatError(f"{name}: unsupported dtype {dtype.str}")
+        raise ModelFormatError(
+            "model.bad_dtype", "{key}: unsupported dtype {dtype}", key=name, dtype=dtype.str
+        )
     if len(shape) > 2:
-        raise ModelFormatError(f"{name}: has {len(shape)} dimensions; model arrays have at most 2")
+        raise ModelFormatError(
+            "model.too_many_dims",
+            "{key}: has {ndim} dimensions; model arrays have at most 2",
+            key=name,
+            ndim=len(shape),
+        )
     count = math.prod(shape)
     nbytes = count * dtype.itemsize
     if nbytes > size - fh.tell():  # what is left of the member after the header
-        raise ModelFormatError(f"{name}: declared shape {shape[:4]} does not fit the data in the file")
+        raise ModelFormatError(
+            "model.shape_too_big",
+            "{key}: declared shape {shape} does not fit the data in the file",
+            key=name,
+            shape=shape[:4],
+        )
     raw = fh.read(nbytes)
     if len(raw) != nbytes:
-        raise ModelFormatError(f"{name}: the array data is truncated")
+        raise ModelFormatError("model.truncated", "{key}: the array data is truncated", key=name)
     a = np.frombuffer(raw, dtype=dtype, count=count).reshape(shape, order="F" if fortran else "C")
     # a native-byte-order, writeable, C-ordered copy (frombuffer arrays are read-only)
     a = np.array(a, dtype=dtype.newbyteorder("="), order="C")  # (not ascontiguousarray: 0-d stays 0-d)
@@ -174,17 +224,17 @@ def _read_member(fh: BinaryIO, size: int, key: str) -> np.ndarray:
         and dtype.itemsize
         and int(a.reshape(-1).view(np.uint32).max()) > 0x10FFFF
     ):
-        raise ModelFormatError(f"{name}: contains invalid unicode code points")
+        raise ModelFormatError("model.bad_unicode", "{key}: contains invalid unicode code points", key=name)
     return a
 
 
 def _string(arrays: dict, key: str) -> str:
     """A 0-d unicode metadata entry."""
     if key not in arrays:
-        raise ModelFormatError(f"missing key {key!r}")
+        raise _missing(key)
     a = arrays[key]
     if a.dtype.kind != "U" or a.ndim != 0:
-        raise ModelFormatError(f"{key} must be a unicode string")
+        raise ModelFormatError("model.not_string", "{key} must be a unicode string", key=key)
     return str(a)
 
 
@@ -194,7 +244,13 @@ def _choice(arrays: dict, key: str, allowed: tuple[str, ...]) -> str:
         return allowed[0]
     value = _string(arrays, key)
     if value not in allowed:
-        raise ModelFormatError(f"{key} is {value[:20]!r}; expected one of {', '.join(allowed)}")
+        raise ModelFormatError(
+            "model.bad_choice",
+            "{key} is {value!r}; expected one of {allowed}",
+            key=key,
+            value=value[:20],
+            allowed=", ".join(allowed),
+        )
     return value
 
 
@@ -204,23 +260,41 @@ def _flag(arrays: dict, key: str) -> bool:
         return False
     a = arrays[key]
     if a.dtype.kind != "b" or a.ndim != 0:
-        raise ModelFormatError(f"{key} must be a single boolean")
+        raise ModelFormatError("model.not_flag", "{key} must be a single boolean", key=key)
     return bool(a)
 
 
 def _vocab(arrays: dict) -> Vocab:
     """The validated vocabulary."""
     if "meta/vocab" not in arrays:
-        raise ModelFormatError("missing key 'meta/vocab'")
+        raise _missing("meta/vocab")
     a = arrays["meta/vocab"]
     if a.dtype.kind != "U" or a.ndim != 1:
-        raise ModelFormatError("meta/vocab must be a 1-D unicode array")
+        raise ModelFormatError("model.vocab_not_array", "meta/vocab must be a 1-D unicode array")
     if not 1 <= a.size <= MAX_VOCAB:
-        raise ModelFormatError(f"meta/vocab has {a.size} entries; expected 1 to {MAX_VOCAB}")
-    try:
-        return Vocab([str(ch) for ch in a])
-    except ValueError as exc:
-        raise ModelFormatError(f"meta/vocab: {exc}") from None
+        raise ModelFormatError(
+            "model.vocab_size", "meta/vocab has {n} entries; expected 1 to {max}", n=a.size, max=MAX_VOCAB
+        )
+    return checked_vocab([str(ch) for ch in a], "meta/vocab")
+
+
+def checked_vocab(chars: list[str], where: str) -> Vocab:
+    """A Vocab from a file's characters, or a ModelFormatError naming `where` (the key)."""
+    if not chars:
+        raise ModelFormatError("model.vocab_empty", "{where}: the vocabulary is empty", where=where)
+    if any(len(ch) != 1 for ch in chars):
+        raise ModelFormatError(
+            "model.vocab_not_chars", "{where}: every vocabulary entry must be a single character", where=where
+        )
+    if len(set(chars)) != len(chars):
+        raise ModelFormatError(
+            "model.vocab_repeats", "{where}: the vocabulary has repeated characters", where=where
+        )
+    return Vocab(chars)
+
+
+def _missing(key: str) -> ModelFormatError:
+    return ModelFormatError("model.missing_key", "missing key {key!r}", key=key)
 
 
 def expected_shapes(
@@ -246,48 +320,84 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     """Validate a dict of arrays in the file's key layout and build the Model."""
     fmt = _string(arrays, "meta/format")
     if fmt != FORMAT:
-        raise ModelFormatError(f"unknown format tag {fmt[:40]!r}; expected {FORMAT!r}")
+        raise ModelFormatError(
+            "model.bad_format",
+            "unknown format tag {tag!r}; expected {expected!r}",
+            tag=fmt[:40],
+            expected=FORMAT,
+        )
     kind = _string(arrays, "meta/kind")
     if kind not in KINDS:
-        raise ModelFormatError(f"unknown model kind {kind[:20]!r}; expected one of {', '.join(KINDS)}")
+        raise ModelFormatError(
+            "model.bad_kind",
+            "unknown model kind {kind!r}; expected one of {kinds}",
+            kind=kind[:20],
+            kinds=", ".join(KINDS),
+        )
     vocab = _vocab(arrays)
     bidirectional = _flag(arrays, "meta/bidirectional")
     task = _choice(arrays, "meta/task", TASKS)
     if task == "blank" and not bidirectional:
-        raise ModelFormatError("meta/task 'blank' needs a bidirectional model (meta/bidirectional)")
+        raise ModelFormatError(
+            "model.blank_needs_bidirectional",
+            "meta/task 'blank' needs a bidirectional model (meta/bidirectional)",
+        )
     variant = _choice(arrays, "meta/variant", VARIANTS)
     if variant == "torch" and kind != "gru":
-        raise ModelFormatError("meta/variant 'torch' is a GRU form; this model is not a GRU")
+        raise ModelFormatError(
+            "model.variant_not_gru", "meta/variant 'torch' is a GRU form; this model is not a GRU"
+        )
     first = f"0/W_h{SUFFIXES[kind][0]}"
     if first not in arrays or arrays[first].ndim != 2:
-        raise ModelFormatError(f"missing or malformed key {first!r}")
+        raise ModelFormatError("model.malformed_key", "missing or malformed key {key!r}", key=first)
     H = arrays[first].shape[0]
     if not 1 <= H <= MAX_HIDDEN:
-        raise ModelFormatError(f"hidden size {H} is outside 1..{MAX_HIDDEN}")
+        raise ModelFormatError(
+            "model.hidden_size", "hidden size {hidden} is outside 1..{max}", hidden=H, max=MAX_HIDDEN
+        )
     # ASCII digits only: str.isdigit() also accepts "²", which int() rejects
     num_layers = 1 + max(int(m[1]) for k in arrays if (m := re.match(r"([0-9]{1,6})/", k)))
     if not 1 <= num_layers <= MAX_LAYERS:
-        raise ModelFormatError(f"{num_layers} layers; expected 1 to {MAX_LAYERS}")
+        raise ModelFormatError(
+            "model.num_layers", "{n} layers; expected 1 to {max}", n=num_layers, max=MAX_LAYERS
+        )
     if task == "blank" and num_layers != 1:
-        raise ModelFormatError(f"meta/task 'blank' needs a 1-layer model; this one has {num_layers}")
+        raise ModelFormatError(
+            "model.blank_layers", "meta/task 'blank' needs a 1-layer model; this one has {n}", n=num_layers
+        )
     shapes = expected_shapes(kind, len(vocab), H, num_layers, bidirectional, variant)
     extra = sorted(set(arrays) - set(shapes) - set(META_KEYS))
     if extra:
-        raise ModelFormatError(f"unexpected keys: {', '.join(repr(k[:40]) for k in extra[:5])}")
+        raise ModelFormatError(
+            "model.unexpected_keys",
+            "unexpected keys: {keys}",
+            keys=", ".join(repr(k[:40]) for k in extra[:5]),
+        )
     dtypes = set()
     for key, shape in shapes.items():
         if key not in arrays:
-            raise ModelFormatError(f"missing key {key!r}")
+            raise _missing(key)
         a = arrays[key]
         if a.dtype not in (np.float32, np.float64):
-            raise ModelFormatError(f"{key} has dtype {a.dtype}; expected float32 or float64")
+            raise ModelFormatError(
+                "model.param_dtype",
+                "{key} has dtype {dtype}; expected float32 or float64",
+                key=key,
+                dtype=str(a.dtype),
+            )
         if a.shape != shape:
-            raise ModelFormatError(f"{key} has shape {a.shape}; expected {shape}")
+            raise ModelFormatError(
+                "model.param_shape",
+                "{key} has shape {shape}; expected {expected}",
+                key=key,
+                shape=a.shape,
+                expected=shape,
+            )
         if not np.isfinite(a).all():
-            raise ModelFormatError(f"{key} contains NaN or infinite values")
+            raise ModelFormatError("model.not_finite", "{key} contains NaN or infinite values", key=key)
         dtypes.add(a.dtype)
     if len(dtypes) > 1:
-        raise ModelFormatError("parameters mix float32 and float64")
+        raise ModelFormatError("model.mixed_dtypes", "parameters mix float32 and float64")
     layers, head, reverse = fuse(kind, {k: arrays[k] for k in shapes}, num_layers, bidirectional)
     return Model(kind, vocab, layers, head, reverse, task, variant)
 
@@ -303,13 +413,21 @@ def _torch_tensor(state: dict, key: str, ndim: int, default=None) -> np.ndarray:
     if key not in state:
         if default is not None:
             return default
-        raise ModelFormatError(f"the state dict has no key {key!r}")
+        raise ModelFormatError("torch.missing_key", "the state dict has no key {key!r}", key=key)
     try:
         a = np.asarray(state[key], dtype=np.float64)
     except (TypeError, ValueError, RuntimeError):
-        raise ModelFormatError(f"{key} is not a numeric array (pass tensors as .numpy())") from None
+        raise ModelFormatError(
+            "torch.not_numeric", "{key} is not a numeric array (pass tensors as .numpy())", key=key
+        ) from None
     if a.ndim != ndim:
-        raise ModelFormatError(f"{key} has {a.ndim} dimensions; expected {ndim}")
+        raise ModelFormatError(
+            "torch.ndim",
+            "{key} has {ndim} dimensions; expected {expected}",
+            key=key,
+            ndim=a.ndim,
+            expected=ndim,
+        )
     return a
 
 
@@ -327,14 +445,33 @@ def _torch_direction(state: dict, kind: str, key: str, emb: np.ndarray | None, p
     b_hh = _torch_tensor(state, key.replace("*", "bias_hh"), 1, no_bias)
     if emb is not None:
         if emb.shape[1] != w_ih.shape[1]:
-            raise ModelFormatError(f"the embedding has shape {emb.shape}; its width must be {w_ih.shape[1]}")
+            raise ModelFormatError(
+                "torch.embedding_width",
+                "the embedding has shape {shape}; its width must be {width}",
+                shape=emb.shape,
+                width=w_ih.shape[1],
+            )
         w_ih = w_ih @ emb.T  # (G*H, V): onehot · E · W_ih^T = E W_ih^T
     order = TORCH_ORDER[kind]
     H = w_hh.shape[1]
     G = len(order)
     if w_hh.shape[0] != G * H or w_ih.shape[0] != G * H or not b_ih.shape == b_hh.shape == (G * H,):
-        layer = key.rsplit("_l", 1)[1].replace("_reverse", ", backward direction")
-        raise ModelFormatError(f"layer {layer}: shapes do not match a PyTorch {kind.upper()} of {H} units")
+        layer = key.rsplit("_l", 1)[1].replace("_reverse", "")
+        if key.endswith("_reverse"):
+            raise ModelFormatError(
+                "torch.layer_shapes_backward",
+                "layer {layer}, backward direction: shapes do not match a PyTorch {kind} of {hidden} units",
+                layer=layer,
+                kind=kind.upper(),
+                hidden=H,
+            )
+        raise ModelFormatError(
+            "torch.layer_shapes",
+            "layer {layer}: shapes do not match a PyTorch {kind} of {hidden} units",
+            layer=layer,
+            kind=kind.upper(),
+            hidden=H,
+        )
     b = b_ih + b_hh
     named = {}
     for j, s in enumerate(order):
@@ -366,11 +503,13 @@ def from_torch_state_dict(
     ModelFormatError.
     """
     if kind not in TORCH_ORDER:
-        raise ModelFormatError("only nn.LSTM, nn.GRU and nn.RNN state dicts can be converted")
+        raise ModelFormatError("torch.kind", "only nn.LSTM, nn.GRU and nn.RNN state dicts can be converted")
     if any("weight_hr" in key for key in state):
-        raise ModelFormatError("projected LSTMs (proj_size) cannot be converted")
+        raise ModelFormatError("torch.projected", "projected LSTMs (proj_size) cannot be converted")
     if f"{rnn_prefix}weight_ih_l0" not in state:
-        raise ModelFormatError(f"no '{rnn_prefix}weight_ih_l0' in the state dict")
+        raise ModelFormatError(
+            "torch.no_layers", "no {key!r} in the state dict", key=f"{rnn_prefix}weight_ih_l0"
+        )
     bidirectional = f"{rnn_prefix}weight_ih_l0_reverse" in state
     emb = _torch_tensor(state, embedding_key, 2) if embedding_key is not None else None
     named = {}

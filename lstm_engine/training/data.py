@@ -3,14 +3,20 @@
 The default corpus is the English language-reference text in the standard library's
 `pydoc_data.topics` (present in every Python install, ~465 kB): prose full of quotes,
 brackets and indentation, which is what interpretable cells learn to track. Uploaded .txt
-files are decoded defensively: anything that is not small, non-empty UTF-8 text gets a
-ValueError whose message can be shown to the user as is.
+files are decoded defensively: anything that is not small, non-empty UTF-8 text gets an
+UploadError whose code the UI words in its language (str() is the English for the CLI).
 """
 
 from __future__ import annotations
 
+from ..core.errors import CodedError
+
 MAX_UPLOAD_BYTES = 2_000_000  # default cap on uploaded text files
 MAX_CONTROL_SHARE = 0.05  # more control characters than this (besides \t \n \r) = binary
+
+
+class UploadError(CodedError, ValueError):
+    """An uploaded text file that cannot be used: `code` names why (see core/errors.py)."""
 
 
 def default_corpus() -> str:
@@ -23,31 +29,41 @@ def default_corpus() -> str:
 def decode_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
     """UTF-8 text from an uploaded file's bytes.
 
-    Raises ValueError with a plain message when the file is empty, larger than `max_bytes`,
+    Raises UploadError (a ValueError) when the file is empty, larger than `max_bytes`,
     not valid UTF-8, or looks binary (NUL bytes or many control characters). A UTF-8 byte
     order mark is removed and Windows line endings become "\\n".
     """
     if len(data) == 0:
-        raise ValueError("The file is empty: upload a .txt file with some text in it.")
+        raise UploadError("upload.empty", "The file is empty: upload a .txt file with some text in it.")
     if len(data) > max_bytes:
-        raise ValueError(
-            f"The file is too large ({len(data) / 1e6:.1f} MB); the limit is {max_bytes / 1e6:.1f} MB."
+        raise UploadError(
+            "upload.too_large",
+            "The file is too large ({mb:.1f} MB); the limit is {limit:.1f} MB.",
+            mb=len(data) / 1e6,
+            limit=max_bytes / 1e6,
         )
     if b"\x00" in data:
-        raise ValueError("This looks like a binary file (it contains NUL bytes), not plain text.")
+        raise UploadError(
+            "upload.nul", "This looks like a binary file (it contains NUL bytes), not plain text."
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"The file is not UTF-8 text (undecodable byte at position {exc.start}). "
-            "Save it as UTF-8 and upload it again."
+        raise UploadError(
+            "upload.not_utf8",
+            "The file is not UTF-8 text (undecodable byte at position {pos}). Save it as UTF-8 and upload it again.",
+            pos=exc.start,
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise ValueError("The file has only whitespace: upload a .txt file with some text in it.")
+        raise UploadError(
+            "upload.blank", "The file has only whitespace: upload a .txt file with some text in it."
+        )
     control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n")
     if control > MAX_CONTROL_SHARE * len(text):
-        raise ValueError("This looks like a binary file (many control characters), not plain text.")
+        raise UploadError(
+            "upload.binary", "This looks like a binary file (many control characters), not plain text."
+        )
     return text
 
 

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..core import sequence
+from ..core.errors import CodedError, TextTooShort, template_fields
 from ..core.model import Model
 from .optim import (
     CLIP_MODES,
@@ -138,28 +139,38 @@ class TrainResult:
     best_step: int | None = None
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(CodedError, RuntimeError):
     """The loss or the weights stopped being finite (or the loss exploded).
 
-    `cause` says which ("loss", "gradients", "exploded" or "weights"; a page words it in its
-    own language), `value` the loss in bits/char when it exploded, `step` the failing step and
-    `history` the progress of the steps before it. str() is the English explanation.
+    `cause` says which ("loss", "gradients", "exploded" or "weights"; code "diverged.<cause>",
+    params step and value), `value` the loss in bits/char when it exploded, `step` the failing
+    step and `history` the progress of the steps before it. str() is the English explanation.
     """
 
+    ADVICE = " Try a lower learning rate or turn on gradient clipping."
     WHAT = {
-        "loss": "the loss became {value}",
-        "gradients": "the gradients became infinite or NaN",
-        "exploded": "the loss exploded to {value:.1f} bits/char, far worse than guessing uniformly",
-        "weights": "the weights became infinite or NaN",
+        "loss": ("diverged.loss", "Training diverged at step {step}: the loss became {value}." + ADVICE),
+        "gradients": (
+            "diverged.gradients",
+            "Training diverged at step {step}: the gradients became infinite or NaN." + ADVICE,
+        ),
+        "exploded": (
+            "diverged.exploded",
+            "Training diverged at step {step}: the loss exploded to {value:.1f} bits/char, "
+            "far worse than guessing uniformly." + ADVICE,
+        ),
+        "weights": (
+            "diverged.weights",
+            "Training diverged at step {step}: the weights became infinite or NaN." + ADVICE,
+        ),
     }
 
     def __init__(
         self, cause: str, step: int = 0, history: list[Progress] | None = None, value: float = math.nan
     ) -> None:
-        what = self.WHAT[cause].format(value=value)
-        super().__init__(
-            f"Training diverged at step {step}: {what}. Try a lower learning rate or turn on gradient clipping."
-        )
+        code, template = self.WHAT[cause]
+        given = {"step": step, "value": value}
+        super().__init__(code, template, **{k: v for k, v in given.items() if k in template_fields(template)})
         self.cause, self.value, self.step, self.history = cause, value, step, history or []
 
 
@@ -168,11 +179,11 @@ def stream_layout(n_ids: int, batch_size: int, seq_len: int) -> tuple[int, int, 
     """(B, T, L): streams, window and stream length for a text of n_ids tokens.
 
     Shrinks B and T for short texts so every stream holds at least one window; raises
-    ValueError when there are fewer than two tokens.
+    TextTooShort (a ValueError) when there are fewer than two tokens.
     """
     usable = n_ids - 1  # every input needs a next-character target
     if usable < 1:
-        raise ValueError("the training text needs at least two characters the model knows")
+        raise TextTooShort()
     T = min(seq_len, usable)
     B = max(1, min(batch_size, usable // T))
     return B, T, usable // B

@@ -113,9 +113,13 @@ def test_gates_and_one_step_pages_with_huge_weights(huge):
         at = page_with("gates", {"huge": model}, **{"gates:model": "huge"})
         assert not at.exception, (kind, [e.value for e in at.exception])
         figs = keyed_figures(at)
-        assert f"heat_{'hidden'}" in figs and "surprise" in figs, (kind, list(figs))
-        assert_finite(figs, nan_ok=("surprise",))
-        z = np.asarray(figs["surprise"]["data"][0]["z"], dtype=float)[0]
+        assert "gates_figure" in figs, (kind, list(figs))
+        gates = figs.pop("gates_figure")  # one figure: every heatmap, then the surprise strip
+        heat = [d for d in gates["data"] if d["type"] == "heatmap"]
+        assert [d.get("name") for d in heat][-2:] == ["hidden", None], kind
+        assert_finite({"gates": {"data": heat[:-1]}})
+        assert_finite({"gates": {"data": [d for d in gates["data"] if d["type"] != "heatmap"]}})
+        z = np.asarray(heat[-1]["z"], dtype=float)[0]
         assert np.isfinite(z[:-1]).all() and z[:-1].max() > 100  # the huge model's certainty, capped
 
     at = page_with("one_step", {"huge": huge["lstm"]}, **{"one_step:model": "huge"})

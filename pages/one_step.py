@@ -17,6 +17,7 @@ from explorer.state import (
     ensure_app_shell,
     follow_text,
     keep,
+    lang,
     run_model,
     seed_widget,
     set_query_params,
@@ -136,7 +137,8 @@ def show_step(bd: step.StepBreakdown, units, x_rows: list[str], x_label: str) ->
     )
 
     st.subheader(tr("step.table"))
-    table = pd.DataFrame(step_tables.breakdown_columns(bd))
+    columns = step_tables.breakdown_columns(bd)
+    table = pd.DataFrame(columns).rename(columns={k: column_label(k, bd) for k in columns})
     table.index.name = tr("step.col.unit")
     st.dataframe(table, height=min(36 * (len(table) + 1), 380), width="stretch")
     st.caption(tr("step.table_cap"))
@@ -144,6 +146,18 @@ def show_step(bd: step.StepBreakdown, units, x_rows: list[str], x_label: str) ->
     with st.expander(tr("step.code")):
         st.code(inspect.getsource(STEP_FUNCTIONS[bd.kind]), language="python")
         st.caption(tr("step.code_cap"))
+
+
+def column_label(key: str, bd: step.StepBreakdown) -> str:
+    """A table header in the UI language: the gates by their translated names, the
+    pre-activations as "pre-activation of ...", the terms and states by their symbols."""
+    gates = {term.name: term for term in bd.terms.values()}
+    name = key.removeprefix("pre_")
+    if name in gates:
+        word = tr(f"gates.short.{name}" + ("_gru" if (bd.kind, name) == ("gru", "candidate") else ""))
+        return tr("step.col.pre", gate=word) if key.startswith("pre_") else word
+    symbols = {"h_prev": "H(t−1)", "c_prev": "C(t−1)", "c": "C", "tanh_c": "tanh(C)", "h": "H"}
+    return symbols.get(key, key.replace("XW_", "X·W_").replace("HW_", "H·W_"))
 
 
 def charts_vec(values) -> str:
@@ -178,7 +192,7 @@ def sentence_mode() -> None:
     )
     t = c_step.slider(tr("step.step"), 0, T - 1, key=step_key) if T > 1 else 0
     keep("step", page=PAGE)
-    set_query_params(text=text, model=name, step=t)
+    set_query_params(text=text, model=name, step=t, lang=lang())
 
     layer = 0
     if model.num_layers > 1:
@@ -277,6 +291,18 @@ def tiny_mode() -> None:
         kind, tables, vals[:3], vals[3:5], vals[5:7] if kind == "lstm" else None
     )
     bd = cell.step()
+    if preset == "boss":  # the honest twist: the cell state caps what h can show
+        ceiling = step.output_bound(bd.c)
+        st.warning(
+            tr(
+                "step.boss_twist",
+                c=charts_vec(bd.c),
+                ceiling=charts_vec(ceiling),
+                target=step.BOSS_TARGET_H,
+                need=f"{float(step.cell_needed(step.BOSS_TARGET_H)):.3f}",
+                h=charts_vec(bd.h),
+            )
+        )
     show_step(bd, TINY_UNITS, TINY_X, "")
 
     if preset == "bias":
@@ -307,7 +333,7 @@ mode = st.radio(
 )
 keep("step_source", page=PAGE)
 if mode == "tiny":
-    set_query_params(source="tiny")
+    set_query_params(source="tiny", lang=lang())
 elif "source" in st.query_params:
     del st.query_params["source"]
 if mode == "sentence":

@@ -53,8 +53,9 @@ def test_sentence_step_shows_the_engines_numbers_and_buttons_move_it(lstm):
         assert equations.latex_vector(bd.terms["forget"].act[units]) in eqs[1]
         assert np.allclose(bd.terms["forget"].act, trace.gates["forget"][t], atol=1e-6)
         table = at.dataframe[0].value
-        np.testing.assert_allclose(table["h"].to_numpy(), trace.h[t], atol=1e-6)
-        np.testing.assert_allclose(table["pre_input"].to_numpy(), trace.layers[0].pre["input"][t], atol=1e-5)
+        np.testing.assert_allclose(table["H"].to_numpy(), trace.h[t], atol=1e-6)
+        pre = table["pre-activation of input gate I"].to_numpy()
+        np.testing.assert_allclose(pre, trace.layers[0].pre["input"][t], atol=1e-5)
 
     check(T - 1)
     at.button[0].click().run()  # previous step
@@ -83,7 +84,7 @@ def test_step_zero_has_a_zero_previous_state(lstm):
     at = open_page(step="0")
     assert not at.exception
     table = at.dataframe[0].value
-    assert np.all(table["h_prev"].to_numpy() == 0) and np.all(table["c_prev"].to_numpy() == 0)
+    assert np.all(table["H(t−1)"].to_numpy() == 0) and np.all(table["C(t−1)"].to_numpy() == 0)
 
 
 @pytest.mark.parametrize(("name", "count"), [("GRU", 4), ("RNN", 1)])
@@ -149,3 +150,28 @@ def test_chinese_interface():
     assert not at.exception
     assert at.title[0].value == "单步计算，全部数值"
     assert at.button[0].label == "◀ 上一步"
+
+
+def test_boss_raise_states_the_honest_twist_with_the_engines_bound():
+    at = open_page(source="tiny")
+    bd = step.boss_raise().step()
+    (twist,) = [w.value for w in at.warning if "tanh(C)" in w.value]
+    bound = step.output_bound(bd.c)
+    assert "[" + ", ".join(f"{v:.3f}" for v in bound) + "]" in twist  # the ceiling, computed
+    assert bound.max() < step.BOSS_TARGET_H  # the claim fails, as the twist says
+    assert f"{float(step.cell_needed(step.BOSS_TARGET_H)):.3f}" in twist
+
+
+def test_tiny_cell_counts_units_from_zero_and_headers_are_translated():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["source"] = "tiny"
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    editor = at.dataframe[0].value if at.dataframe else None
+    labels = [n.label for n in at.number_input]
+    assert labels[:3] == ["x₀", "x₁", "x₂"] and "h₀ (t−1)" in labels and "c₁ (t−1)" in labels
+    headers = [c for df in at.dataframe for c in df.value.columns]
+    assert "输入门 I的预激活" in headers and "pre_input" not in headers  # the full table, in Chinese
+    assert editor is None or list(editor.columns) in (["0", "1"], headers[:2])
+    assert str(at.query_params["lang"]).strip("[]'") == "zh"  # the link keeps the language

@@ -10,7 +10,7 @@ from explorer.charts_lessons import output_bound_figure, value_bars
 from explorer.lessons.framework import Chart, Choice, Lesson, Link, Slider, Step, Word
 from lstm_engine.analyses import step as cell_maths
 
-CLAIM = 0.9  # the output the popular story says the cell produces (its premise, checked here)
+CLAIM = cell_maths.BOSS_TARGET_H  # the output the popular story says the cell produces (its premise)
 
 
 def facts() -> dict:

@@ -217,6 +217,11 @@ def boss_raise() -> TinyCell:
     return TinyCell("lstm", params, np.array([1.0, -1.0, 1.0]), np.array([1.0, 1.0]), np.array([0.7, 0.3]))
 
 
+BOSS_TARGET_H = (
+    0.9  # the boss-raise story's claim: the new belief shows as h ≈ 0.9 (it cannot, see output_bound)
+)
+
+
 def forget_bias_cell(bias: float = 0.0) -> TinyCell:
     """A freshly initialised tiny LSTM (small weights, like training step 0) with forget bias
     `bias`; its forget gate sits near σ(bias): 0.5 for bias 0, 0.73 for bias 1."""

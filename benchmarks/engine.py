@@ -1,4 +1,4 @@
-"""Engine speed at batch 1: forward and forward+BPTT for LSTM, GRU and RNN, against PyTorch.
+"""Engine speed at batch 1: forward and forward+BPTT for LSTM, GRU, RNN and a bidirectional LSTM, against PyTorch.
 
     python benchmarks/engine.py              # the full table (about 2-4 minutes on 2 cores)
     python benchmarks/engine.py --quick      # H=128, T=1000 only
@@ -10,7 +10,8 @@ What is timed, batch 1, float64 unless a column says float32:
 - forward+BPTT: `Model.batch_loss_and_grads(inputs, targets)`: forward, cross-entropy and exact
   backprop through time to every parameter gradient.
 PyTorch runs the same model: `nn.LSTM` / `nn.GRU` / `nn.RNN` fed one-hot characters, an
-`nn.Linear` head and `cross_entropy`, forward under `torch.no_grad()` and forward+backward with
+`nn.Linear` head and `cross_entropy` (kind "bilstm": `nn.LSTM(bidirectional=True)` and a head
+on its (T, 2H) output, against the engine's bidirectional LSTM with the same weights), forward under `torch.no_grad()` and forward+backward with
 autograd. For the LSTM and RNN, torch's weights are converted with `from_torch_state_dict` and
 the logits checked equal, so both sides compute the same function. (PyTorch's GRU applies the
 reset gate after the matmul, not the d2l form, but the work is the same.)
@@ -83,17 +84,29 @@ def matmul_gflops(dtype, n: int = 1024, repeats: int = 5) -> float:
     return 2 * n**3 / float(np.median(times)) / 1e9
 
 
+BIDIRECTIONAL = {"bilstm": "lstm"}  # benchmark kinds that read both ways -> their cell kind
+
+
+def cell_kind(kind: str) -> tuple[str, bool]:
+    """(model kind, bidirectional) of a benchmark kind: "lstm", ..., or "bilstm"."""
+    return BIDIRECTIONAL.get(kind, kind), kind in BIDIRECTIONAL
+
+
 def flops(kind: str, H: int, T: int) -> tuple[float, float]:
     """Matmul flops of (forward, forward+BPTT) for one sequence of T steps."""
-    G = GATES[kind]
-    fwd = T * (2 * G * H * H + 2 * H * V)
-    bwd = T * (2 * 2 * G * H * H + 2 * 2 * H * V)  # dh_prev and dW_h; dh from the head and dW_hq
+    base, bi = cell_kind(kind)
+    D = 2 if bi else 1
+    G = GATES[base]
+    fwd = T * (D * 2 * G * H * H + 2 * D * H * V)
+    bwd = T * (D * 2 * 2 * G * H * H + 2 * 2 * D * H * V)  # dh_prev and dW_h; dh from the head and dW_hq
     return fwd, fwd + bwd
 
 
 def engine_fns(kind: str, H: int, T: int, dtype):
     """(model, forward, forward+BPTT) closures for our engine."""
-    model = init_model(ModelConfig(kind=kind, hidden_size=H, seed=0), VOCAB).astype(dtype)
+    base, bi = cell_kind(kind)
+    config = ModelConfig(kind=base, hidden_size=H, seed=0, bidirectional=bi)
+    model = init_model(config, VOCAB).astype(dtype)
     ids = np.random.default_rng(1).integers(0, V, size=(1, T + 1))
     x, y = ids[:, :-1], ids[:, 1:]
     return model, (lambda: model.forward(x)), (lambda: model.batch_loss_and_grads(x, y))
@@ -102,8 +115,10 @@ def engine_fns(kind: str, H: int, T: int, dtype):
 def torch_fns(torch, kind: str, H: int, T: int, dtype):
     """(forward, forward+backward) closures for the same model in PyTorch."""
     tdtype = torch.float64 if dtype == np.float64 else torch.float32
+    kind, bi = cell_kind(kind)
     cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[kind]
-    rnn, head = cls(V, H).to(tdtype), torch.nn.Linear(H, V).to(tdtype)
+    rnn = cls(V, H, bidirectional=bi).to(tdtype)
+    head = torch.nn.Linear(2 * H if bi else H, V).to(tdtype)
     ids = np.random.default_rng(1).integers(0, V, size=(T + 1,))
     x = torch.nn.functional.one_hot(torch.as_tensor(ids[:-1]), V).to(tdtype)[:, None]  # (T, 1, V)
     y = torch.as_tensor(ids[1:])
@@ -164,7 +179,7 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=1, help="BLAS / torch threads for the main tables")
     ap.add_argument("--quick", action="store_true", help="only H=128, T=1000")
     ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
-    ap.add_argument("--kinds", default="lstm,gru,rnn")
+    ap.add_argument("--kinds", default="lstm,gru,rnn,bilstm", help="bilstm: a bidirectional LSTM")
     ap.add_argument(
         "--clock",
         choices=sorted(CLOCKS),

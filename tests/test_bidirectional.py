@@ -236,3 +236,16 @@ def test_a_blank_task_without_a_backward_direction_is_refused():
 def test_hostile_torch_gru_file_raises_a_clear_error(change, message):
     with pytest.raises(ModelFormatError, match=message):
         load_model(_file(change, "gru", "torch"))
+
+
+@pytest.mark.parametrize("kind, variant", CELLS)
+def test_float32_stays_float32_and_close_to_float64(kind, variant):
+    m64 = _model(kind, 2, variant=variant, seed=9)
+    m32 = m64.astype(np.float32)
+    t64, t32 = m64.run("abcfedab"), m32.run("abcfedab")
+    assert t32.h.dtype == np.float32 and t32.probs.dtype == np.float32
+    assert np.allclose(t32.h, t64.h, atol=1e-5) and np.allclose(t32.probs, t64.probs, atol=1e-5)
+    _, g32 = m32.loss_and_grads("abcfedab")
+    _, g64 = m64.loss_and_grads("abcfedab")
+    for name, g in g32.items():
+        assert g.dtype == np.float32 and np.allclose(g, g64[name], atol=1e-4), name

@@ -70,3 +70,20 @@ def test_the_trainer_teaches_a_blank_model_to_fill_in_and_is_deterministic():
     assert result.model.task == "blank" and after.bits_per_char < before.bits_per_char - 1.0
     again = train(model, text, config).model
     assert all(np.array_equal(a, again.params()[k]) for k, a in result.model.params().items())
+
+
+def test_the_cli_prints_the_scores_of_every_side(tmp_path, capsys):
+    from lstm_engine.analyses.blank import main
+    from lstm_engine.training.data import default_corpus, split_corpus
+
+    held_out = split_corpus(default_corpus(), 0.1)[1]
+    vocab = Vocab.from_text(held_out)
+    path = tmp_path / "b.npz"
+    model = init_model(ModelConfig("rnn", 3, 1, seed=1, bidirectional=True, task="blank"), vocab)
+    model.save(path)
+    assert main([str(path), "--window", "128"]) == 0
+    rows = [line.split("|") for line in capsys.readouterr().out.splitlines() if line.startswith(f"| {path}")]
+    assert [r[2].strip() for r in rows] == ["both", "forward", "backward"]
+    for r in rows:
+        expected = blank_scores(model, held_out, 128, r[2].strip())
+        assert r[3].strip() == f"{expected.bits_per_char:.3f}" and r[4].strip() == f"{expected.accuracy:.1%}"

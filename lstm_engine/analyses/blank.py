@@ -4,10 +4,14 @@ The text is cut into windows of `window` characters, each read from a zero state
 character of every window is a blank, guessed from the rest of its window: by a bidirectional
 "blank" model from both sides (or one side alone), by a left-to-right model from the left only
 (its prediction at the step before). Same positions, same windows, so the numbers compare.
+
+CLI (the table in docs/experiments.md), on the default corpus's held-out tail:
+    python -m lstm_engine.analyses.blank assets/models/blank_bilstm.npz assets/models/blank_left_lstm.npz
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 from dataclasses import dataclass
 
@@ -56,3 +60,34 @@ def blank_scores(
         correct += int((z.argmax(axis=-1) == w).sum())
     count = n * window
     return BlankScore(nats / count / math.log(2), correct / count, count)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print a Markdown table: every side of every model on held-out text (the trainer's split)."""
+    from ..core.modelio import load_model
+    from ..training.data import default_corpus, split_corpus
+
+    ap = argparse.ArgumentParser(
+        prog="python -m lstm_engine.analyses.blank", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("models", nargs="+", help=".npz model files")
+    ap.add_argument(
+        "--window", type=int, default=64, help="characters per window, each read from a zero state"
+    )
+    ap.add_argument("--val-fraction", type=float, default=0.1, help="the held-out tail, as in training")
+    args = ap.parse_args(argv)
+    held_out = split_corpus(default_corpus(), args.val_fraction)[1]
+    print(
+        f"held-out text: the last {args.val_fraction:.0%} of the default corpus, windows of {args.window}\n"
+    )
+    print("| model | guesses from | bits/char | accuracy | blanks |\n|---|---|---:|---:|---:|")
+    for path in args.models:
+        model = load_model(path)
+        for side in SIDES if model.bidirectional else ("forward",):
+            s = blank_scores(model, held_out, args.window, side)
+            print(f"| {path} | {side} | {s.bits_per_char:.3f} | {s.accuracy:.1%} | {s.count} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -249,3 +249,18 @@ def test_float32_stays_float32_and_close_to_float64(kind, variant):
     _, g64 = m64.loss_and_grads("abcfedab")
     for name, g in g32.items():
         assert g.dtype == np.float32 and np.allclose(g, g64[name], atol=1e-4), name
+
+
+def test_the_step_breakdown_of_a_bidirectional_model_is_its_forward_direction():
+    from lstm_engine.analyses.step import model_step
+
+    model = _model("lstm", 2, seed=10)
+    text = "abcfed"
+    trace = model.run(text)
+    H = model.hidden_size
+    for layer in (0, 1):
+        bd = model_step(model, trace, 3, layer)
+        assert np.allclose(bd.h, trace.layers[layer].h[3, :H], rtol=0, atol=1e-14)
+    with pytest.raises(ValueError, match="PyTorch's GRU form"):
+        torch_gru = _model("gru", 1, variant="torch")
+        model_step(torch_gru, torch_gru.run(text), 1)

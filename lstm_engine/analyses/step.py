@@ -106,9 +106,13 @@ def cell_step(kind: str, params: dict[str, np.ndarray], x, h_prev, c_prev=None) 
 
 
 def layer_params(model: Model, layer: int = 0) -> dict[str, np.ndarray]:
-    """The unprefixed d2l parameters of one layer ("W_xi", "W_hi", "b_i", ...)."""
+    """The unprefixed d2l parameters of one layer's forward direction ("W_xi", "W_hi", "b_i", ...)."""
     prefix = f"{layer}/"
-    return {k[len(prefix) :]: v for k, v in model.params().items() if k.startswith(prefix)}
+    return {
+        k[len(prefix) :]: v
+        for k, v in model.params().items()
+        if k.startswith(prefix) and "/" not in k[len(prefix) :]
+    }
 
 
 def model_step(model: Model, trace: Trace, t: int, layer: int = 0) -> StepBreakdown:
@@ -116,17 +120,22 @@ def model_step(model: Model, trace: Trace, t: int, layer: int = 0) -> StepBreakd
 
     Layer 0 reads the one-hot character trace.ids[t] (V,); layer k > 0 reads the hidden state
     of layer k-1 at step t (H,). The previous state is the trace's state at t-1 (zeros at t=0).
+    A bidirectional model shows its forward direction (layer k > 0 reads [forward | backward]
+    of layer k-1, (2H,)). Raises ValueError for PyTorch's GRU form, whose step is not the
+    d2l equations this breakdown names.
     """
     T = len(trace.tokens)
     if not 0 <= t < T:
         raise IndexError(f"step {t} is outside the trace (0..{T - 1})")
+    if model.variant != "d2l":
+        raise ValueError("the step breakdown follows the d2l GRU; this model uses PyTorch's GRU form")
     H = model.hidden_size
     if layer == 0:
         x = np.zeros(len(model.vocab))
         x[trace.ids[t]] = 1.0
     else:
         x = trace.layers[layer - 1].h[t]
-    lt = trace.layers[layer]
+    lt = trace.layers[layer].direction("forward") if model.bidirectional else trace.layers[layer]
     h_prev = lt.h[t - 1] if t > 0 else np.zeros(H)
     c_prev = None
     if lt.c is not None:

@@ -41,11 +41,22 @@ with st.sidebar:
         on_change=lambda: st.query_params.update(lang=st.session_state["lang"]),
     )
 
-# url_path = the file's stem: Streamlit resolves a directly opened URL against pages/ file names
-# before st.navigation runs, and shows a false "page not found" dialog when they differ.
+# url_path = the file's stem, so a link means the same page even to Streamlit's legacy pages/ mode
+# (which scripts/serve.py switches off before the first session: see its docstring).
+gates = st.Page("pages/gates.py", title=tr("nav.gates"), icon="🚦", url_path="gates")
+
+
+def home() -> None:
+    """The root URL opens the gates page, query parameters and all. (Streamlit serves its default
+    page at "/" only, so the gates page is not the default: /gates must open without a false
+    "page not found" dialog.)"""
+    st.switch_page(gates, query_params=st.query_params.to_dict())
+
+
 pages = [
+    st.Page(home, title=tr("nav.gates"), url_path="home", default=True, visibility="hidden"),
     st.Page("pages/lessons.py", title=tr("nav.lessons"), icon="🎓", url_path="lessons"),
-    st.Page("pages/gates.py", title=tr("nav.gates"), icon="🚦", url_path="gates", default=True),
+    gates,
     st.Page("pages/one_step.py", title=tr("nav.one_step"), icon="🔢", url_path="one_step"),
     st.Page("pages/memory.py", title=tr("nav.memory"), icon="🧠", url_path="memory"),
     st.Page("pages/train.py", title=tr("nav.train"), icon="🏋️", url_path="train"),

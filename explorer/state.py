@@ -213,21 +213,6 @@ def run_model(name: str, model: Model, text: str) -> Trace:
     return model.run(text)
 
 
-def ensure_app_shell() -> None:
-    """Run a page through app.py even when its URL is opened directly on a fresh server.
-
-    Until the first `st.navigation` call, Streamlit treats `pages/` as a legacy multipage
-    folder and runs a directly opened page alone: no navigation, language switch or layout.
-    Each page calls this first; in that legacy mode it switches the mode off and reruns, and
-    the rerun goes through app.py like every other visit.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def session_id() -> str:
     """This browser session's id (the owner of its training job)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx

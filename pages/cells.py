@@ -9,7 +9,7 @@ import streamlit as st
 
 from explorer.charts_memory import delta_heatmap, saturation_chart, top_units_chart, unit_text_chart
 from explorer.render import model_caption, notify_unknown, show_chart
-from explorer.state import clip_text, ensure_app_shell, get_model, lang, model_names, tr
+from explorer.state import clip_text, get_model, lang, model_names, tr
 from lstm_engine.analyses import edits, unit_stats
 
 MAX_CELL_TEXT = 2000  # characters this page runs (statistics need more text than one sentence)
@@ -122,7 +122,6 @@ def whatif_section(model) -> None:
             )
 
 
-ensure_app_shell()
 st.title(tr("nav.cells"))
 st.markdown(tr("cells.intro"))
 names = model_names()

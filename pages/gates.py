@@ -15,7 +15,6 @@ from explorer.attribution_view import attribution_section
 from explorer.render import model_caption, notify_unknown, sentence_and_model, show_chart
 from explorer.state import (
     clamp_widget,
-    ensure_app_shell,
     follow_text,
     keep,
     lang,
@@ -66,7 +65,6 @@ def default_view() -> int:
     return VIEWS["phone"] if on_phone() else VIEWS["wide"]
 
 
-ensure_app_shell()
 st.title(tr("nav.gates"))
 st.write(tr("gates.intro"))
 

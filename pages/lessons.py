@@ -33,7 +33,7 @@ from explorer.lessons.framework import (
     is_right,
 )
 from explorer.render import error_message, plain, show_chart
-from explorer.state import ensure_app_shell, hand_over, lang, tr
+from explorer.state import hand_over, lang, tr
 from lstm_engine import ModelFormatError
 
 ANSWERS = "lesson_answers"  # session_state key: "lesson_id/step" -> the learner's prediction
@@ -294,7 +294,6 @@ def overview() -> None:
 
 
 # ---------------------------------------------------------------- the page
-ensure_app_shell()
 if GOTO in st.session_state:
     link = st.session_state.pop(GOTO)
     st.switch_page(f"pages/{link.page}.py", query_params={**link.params, "lang": lang()})

@@ -21,7 +21,6 @@ from explorer.state import (
     MAX_TEXT,
     choice,
     clip_text,
-    ensure_app_shell,
     get_model,
     job_pool,
     lang,
@@ -330,7 +329,6 @@ def memory_status(job: dict) -> tuple[str, float]:
     return tr(f"memory.status_{job['status']}", step=done, steps=steps), done / steps
 
 
-ensure_app_shell()
 st.title(tr("nav.memory"))
 st.markdown(tr("memory.intro"))
 

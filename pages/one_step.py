@@ -14,7 +14,6 @@ from explorer import charts, equations, step_tables
 from explorer.render import notify_unknown, sentence_and_model, show_chart
 from explorer.state import (
     clamp_widget,
-    ensure_app_shell,
     follow_text,
     keep,
     lang,
@@ -321,7 +320,6 @@ def tiny_mode() -> None:
         )
 
 
-ensure_app_shell()
 st.title(tr("nav.one_step"))
 st.write(tr("step.intro"))
 mode = st.radio(

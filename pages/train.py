@@ -18,7 +18,6 @@ from explorer.charts_memory import loss_chart
 from explorer.render import error_message, job_error, show_chart
 from explorer.state import (
     add_user_model,
-    ensure_app_shell,
     job_pool,
     lang,
     queue_line,
@@ -150,7 +149,6 @@ def npz_upload(upload) -> tuple[str | None, str | None]:
     return seen[upload.file_id]
 
 
-ensure_app_shell()
 st.title(tr("nav.train"))
 st.markdown(tr("train.intro"))
 

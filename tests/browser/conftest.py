@@ -1,4 +1,4 @@
-"""Real-browser fixtures: one `streamlit run app.py` per test session, driven by Playwright.
+"""Real-browser fixtures: one app server (scripts/serve.py) per test session, driven by Playwright.
 
 Chromium comes from the system (Debian's `chromium` package: Playwright's own browser
 download does not work on every machine) or, failing that, from Playwright's own install.
@@ -46,10 +46,11 @@ def _free_port() -> int:
 
 
 def start_server(log: Path) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free loopback port and wait for its health check."""
+    """Start the app (scripts/serve.py: `streamlit run app.py`) on a free loopback port and wait
+    for its health check."""
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "scripts/serve.py",
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip

@@ -95,3 +95,74 @@ def output_bound_figure(
         ],
     }  # fmt: skip
     return figure(data, layout)
+
+
+def lines_figure(
+    x: Sequence[float],
+    series: dict[str, Sequence[float]],
+    title: str,
+    x_title: str,
+    y_title: str,
+    log: bool = False,
+    level: float | None = None,
+    level_name: str = "",
+    mark: float | None = None,
+    mark_name: str = "",
+) -> go.Figure:
+    """One line per named series over the same x, log y if `log`; `level` a dashed horizontal
+    line (e.g. a factor of 1), `mark` a dashed vertical line (e.g. the learner's prediction).
+    series: name -> values at x[: len(values)]; the names are trusted words (translated text)."""
+    data = [
+        {"type": "scatter", "x": list(x)[: len(y)], "y": [float(v) for v in y], "mode": "lines", "name": name,
+         "line": {"color": BAR_COLOURS[i % len(BAR_COLOURS)], "width": 3}}
+        for i, (name, y) in enumerate(series.items())
+    ]  # fmt: skip
+    shapes, notes = [], []
+    if level is not None:
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": level, "y1": level,
+                       "line": {"color": "#888", "dash": "dash", "width": 2}})  # fmt: skip
+        notes.append({"xref": "paper", "x": 0.01, "y": level, "xanchor": "left", "yanchor": "bottom",
+                      "text": level_name, "showarrow": False, "font": {"color": "#555"}})  # fmt: skip
+    if mark is not None:
+        shapes.append({"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": mark, "x1": mark,
+                       "line": {"color": MARK, "dash": "dash", "width": 2}})  # fmt: skip
+        notes.append({"yref": "paper", "y": 1, "x": mark, "xanchor": "left", "yanchor": "top",
+                      "text": mark_name, "showarrow": False, "font": {"color": MARK}})  # fmt: skip
+    layout = {
+        "title": _title(title),
+        "height": 360,
+        "margin": MARGIN,
+        "xaxis": {"title": x_title},
+        "yaxis": {"title": y_title, **({"type": "log", "exponentformat": "power"} if log else {})},
+        "legend": {"orientation": "h", "y": -0.25},
+        "shapes": shapes,
+        "annotations": notes,
+    }
+    return figure(data, layout)
+
+
+def gate_pairs_figure(pairs: dict[str, tuple[np.ndarray, np.ndarray]], words: dict[str, str]) -> go.Figure:
+    """Each (keep, write) gate pair as a cloud of points, one point per (step, unit), with the
+    line write = 1 − keep on which a GRU's pair (Z, 1 − Z) always lies.
+
+    pairs: name -> (keep (n,), write (n,)), e.g. "LSTM" -> (F, I), "GRU" -> (Z, 1 − Z);
+    words: "title", "x", "y", "line"."""
+    data = [
+        {"type": "scatter", "x": [0, 1], "y": [1, 0], "mode": "lines", "name": words["line"],
+         "line": {"color": "#888", "dash": "dash", "width": 2}}
+    ]  # fmt: skip
+    for i, (name, (keep, write)) in enumerate(pairs.items()):
+        data.append(
+            {"type": "scattergl", "x": np.asarray(keep, dtype=float), "y": np.asarray(write, dtype=float),
+             "mode": "markers", "name": name,
+             "marker": {"size": 4, "opacity": 0.35, "color": BAR_COLOURS[i % len(BAR_COLOURS)]}}
+        )  # fmt: skip
+    layout = {
+        "title": _title(words["title"]),
+        "height": 420,
+        "margin": MARGIN,
+        "xaxis": {"title": words["x"], "range": [-0.02, 1.02]},
+        "yaxis": {"title": words["y"], "range": [-0.02, 1.02], "scaleanchor": "x"},
+        "legend": {"orientation": "h", "y": -0.2},
+    }
+    return figure(data, layout)

@@ -25,7 +25,6 @@ from explorer.lessons.framework import (
     Latex,
     Lesson,
     Link,
-    Number,
     Slider,
     Step,
     Text,
@@ -100,11 +99,11 @@ def resolve(value: Any, facts: dict) -> Any:
     """Chart arguments with every Word translated (formatted with the facts) and LANG replaced
     by the language code; containers are walked."""
     if isinstance(value, Word):
-        return tr(value.key, **facts)
+        return tr(value.key, **facts, **value.extra)
     if isinstance(value, Lang):
         return lang()
     if isinstance(value, dict):
-        return {k: resolve(v, facts) for k, v in value.items()}
+        return {resolve(k, facts): resolve(v, facts) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(resolve(v, facts) for v in value)
     return value
@@ -131,7 +130,14 @@ def answer_text(lesson: Lesson, step: Step, value: Any, facts: dict) -> str:
         return tr(lesson.key(step.name, "opt", str(value)), **facts)
     if isinstance(ask, Slider) and ask.percent:
         return f"{float(value):.0%}"
-    return f"{float(value):.3f}" if isinstance(ask, Number) else f"{float(value):.2f}"
+    if isinstance(ask, Slider):
+        return f"{float(value):.{slider_decimals(ask)}f}"
+    return f"{float(value):.3f}"
+
+
+def slider_decimals(ask: Slider) -> int:
+    """Decimals a slider's values are shown with: none for whole-number steps."""
+    return 0 if float(ask.step).is_integer() else 2
 
 
 # ---------------------------------------------------------------- drawing blocks
@@ -189,7 +195,7 @@ def ask(lesson: Lesson, step: Step, facts: dict, answers: dict) -> Any:
         labels = {o: tr(lesson.key(step.name, "opt", o), **facts) for o in a.options}
         value = st.radio(q, a.options, index=None, key=key, format_func=labels.get)
     elif isinstance(a, Slider):
-        fmt = "%.0f%%" if a.percent else "%.2f"
+        fmt = "%.0f%%" if a.percent else f"%.{slider_decimals(a)}f"
         value = st.slider(q, a.lo * scale, a.hi * scale, a.start * scale, a.step * scale, format=fmt, key=key)
     else:
         value = st.number_input(

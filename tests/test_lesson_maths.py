@@ -4,7 +4,7 @@ how fast a retention curve falls, checked against the engine's own step."""
 import numpy as np
 import pytest
 
-from lstm_engine.analyses import step
+from lstm_engine.analyses import memory, step
 
 
 def test_output_never_exceeds_the_bound_on_random_cells():
@@ -37,3 +37,34 @@ def test_first_below_counts_steps_read():
     assert k0 is not None and k1 is not None and k0 < k1
     with pytest.raises(ValueError):
         step.memory_retention(step.tiny_random("gru"), steps=3)
+
+
+# ---------------------------------------------------------------- radius and clipping (analyses/memory.py)
+def small_text_and_vocab():
+    from lstm_engine import Vocab
+
+    text = memory.fit_length("the cat sat on the mat. ", 41)
+    return text, Vocab.from_text(text)
+
+
+def test_decay_by_radius_is_each_fresh_models_fitted_factor():
+    text, vocab = small_text_and_vocab()
+    radii = (0.5, 1.0, 3.0)
+    factors = memory.decay_by_radius("rnn", vocab, text, radii, hidden_size=16)
+    for r, f in zip(radii, factors, strict=True):
+        curve = memory.gradient_curves({"rnn": memory.fresh_model("rnn", vocab, 16, r)}, text)[0]
+        assert f == pytest.approx(curve.decay)
+    assert factors[0] < 1 < factors[-1]  # small radius fades, large radius explodes
+    assert memory.first_growing(radii, factors) == radii[int(np.flatnonzero(factors > 1)[0])]
+    assert memory.first_growing(radii, np.array([0.5, 0.9, 0.99])) is None
+
+
+def test_clip_factor_scales_the_gradient_to_the_threshold():
+    text, vocab = small_text_and_vocab()
+    model = memory.fresh_model("rnn", vocab, 16, 3.0)
+    norm, factor = memory.clip_factor(model, text, 1.0)
+    _, grads = model.loss_and_grads(text)
+    assert norm == pytest.approx(np.sqrt(sum(float((g**2).sum()) for g in grads.values())))
+    assert norm > 1 and factor == pytest.approx(1.0 / norm)
+    _, unclipped = memory.clip_factor(model, text, 10 * norm)
+    assert unclipped == 1.0

@@ -5,7 +5,16 @@ its entry in LESSONS, and its texts under `lesson.<id>.` in explorer/locales/{en
 Lesson K in the URL (`lessons?lesson=K&step=J`) is LESSONS[K - 1].
 """
 
-from . import boss, by_hand, quotes
+from . import adding, boss, by_hand, forget, gru, quotes, recall, vanishing
 from .framework import Lesson
 
-LESSONS: tuple[Lesson, ...] = (quotes.LESSON, by_hand.LESSON, boss.LESSON)
+LESSONS: tuple[Lesson, ...] = (
+    quotes.LESSON,
+    by_hand.LESSON,
+    boss.LESSON,
+    forget.LESSON,
+    vanishing.LESSON,
+    adding.LESSON,
+    recall.LESSON,
+    gru.LESSON,
+)

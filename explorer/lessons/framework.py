@@ -85,9 +85,14 @@ Block = Text | Chart | Latex | Link | Knob
 @dataclass(frozen=True)
 class Word:
     """A text key inside a chart's arguments (a title, an axis name): the page translates it
-    into the learner's language, formatted with the facts, before calling the builder."""
+    into the learner's language, formatted with the facts (and `extra`), before calling the
+    builder."""
 
     key: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __hash__(self) -> int:  # a Word can name a series: a dict key
+        return hash((self.key, tuple(sorted(self.extra.items()))))
 
 
 class Lang:

@@ -19,6 +19,7 @@ import numpy as np
 from ..core.init import ModelConfig, init_model, set_recurrent_radius
 from ..core.model import Model
 from ..core.vocab import Vocab
+from ..training.optim import clip_gradients, global_norm
 
 MAX_LENGTH = 500  # longest sequence the gradient view runs
 THRESHOLD = 0.01  # "vanished": below 1% of the last-step value
@@ -282,3 +283,42 @@ def seed_summaries(rows: list[dict], task: str, lag: int) -> list[SeedSummary]:
         solved = sum(is_solved(a, c) for a, c in runs)
         out.append(SeedSummary(kind, fb, solved, len(runs), float(np.mean(acc)), max(acc), chance))
     return out
+
+
+# ----------------------------------------------------------------------------- radius and clipping
+def decay_by_radius(
+    kind: str,
+    vocab: Vocab,
+    text: str,
+    radii,
+    hidden_size: int = 128,
+    forget_bias: float = 1.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """The per-step factor of the h-path gradient curve (see `decay_per_step`) of a fresh
+    `kind` model at each recurrent spectral radius: (len(radii),), < 1 where the gradient
+    fades going back in time, > 1 where it grows (explodes); NaN where it cannot be fitted.
+    Same seed for every radius, so only the radius changes."""
+    out = []
+    for r in radii:
+        model = fresh_model(kind, vocab, hidden_size, float(r), forget_bias, seed)
+        curve = gradient_curves({kind: model}, text)[0]
+        out.append(np.nan if curve.decay is None else curve.decay)
+    return np.array(out)
+
+
+def first_growing(radii, factors: np.ndarray) -> float | None:
+    """The smallest radius whose per-step factor is above 1 (the gradient explodes), None if none."""
+    hits = np.flatnonzero(np.asarray(factors) > 1.0)
+    return float(np.asarray(radii)[hits[0]]) if hits.size else None
+
+
+def clip_factor(model: Model, text: str, max_norm: float) -> tuple[float, float]:
+    """What global-norm clipping at `max_norm` does to the training gradient of `model` on
+    `text`: (the gradient's global norm, the factor every gradient array is multiplied by,
+    min(1, max_norm / norm)), measured by running the trainer's own clip_gradients on it."""
+    _, grads = as_float64(model).loss_and_grads(text)
+    norm = global_norm(grads)
+    clipped = {k: g.copy() for k, g in grads.items()}
+    clip_gradients(clipped, max_norm, "norm", norm)
+    return norm, (global_norm(clipped) / norm if norm > 0 else 1.0)

@@ -28,6 +28,7 @@ LOG_FLOOR = 1e-16  # lowest value the log axes show (float64 noise below this)
 # memory tasks' own losses (cross-entropy for recall, squared error for adding)
 LOSS_AXES = {"nats": "train.axis_loss", "bits": "train.axis_loss_bits", "task": "memory.axis_task_loss"}
 MARGIN = {"l": 60, "r": 20, "t": 50, "b": 50}
+FIT = {"automargin": True}  # axis settings: the margins grow to fit the tick labels and title
 # the read-through chart's colour bar: a fixed length in pixels with three ticks, so a text of
 # one or two lines does not squash it into overlapping labels (the chart grows to hold it)
 READ_THROUGH_BAR = {"lenmode": "pixels", "len": 120, "thickness": 12, "nticks": 3, "yanchor": "top", "y": 1}
@@ -53,7 +54,8 @@ def _log_lines_layout(fig: go.Figure, x_title: str, y_title: str, height: int) -
         margin=MARGIN,
         height=height,
     )
-    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_xaxes(**FIT)
+    fig.update_yaxes(type="log", exponentformat="power", **FIT)
 
 
 def _log_range(arrays: list[np.ndarray]) -> list[float] | None:
@@ -179,8 +181,8 @@ def accuracy_chart(rows: list[dict], task: str, lang: str = "en") -> go.Figure:
         height=360,
     )
     lags = sorted({lag for by_lag in groups.values() for lag in by_lag})
-    fig.update_xaxes(type="log", tickmode="array", tickvals=lags, ticktext=[str(lag) for lag in lags])
-    fig.update_yaxes(range=[0, 1.05])
+    fig.update_xaxes(type="log", tickmode="array", tickvals=lags, ticktext=[str(lag) for lag in lags], **FIT)
+    fig.update_yaxes(range=[0, 1.05], **FIT)
     return fig
 
 
@@ -220,6 +222,8 @@ def loss_chart(
         margin=MARGIN,
         height=320,
     )
+    fig.update_xaxes(**FIT)
+    fig.update_yaxes(**FIT)
     return fig
 
 

@@ -1,4 +1,4 @@
-"""Train your own: pick a kind and size, train on the default corpus or your .txt, live.
+"""Train your own: pick a kind and size, train on the default corpus, a .txt or pasted text, live.
 
 The run trains in the server's pool of worker processes (explorer.jobs), not in this page's
 script thread; the page keeps what it has seen of it in st.session_state and redraws the
@@ -9,6 +9,7 @@ keeps the weights so far. The finished model is registered for this session only
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import streamlit as st
@@ -18,13 +19,16 @@ from explorer.charts_memory import loss_chart
 from explorer.render import error_message, job_error, show_chart
 from explorer.state import (
     add_user_model,
+    choice,
     job_pool,
     lang,
     queue_line,
     session_id,
     show_job,
     tr,
+    url_widget,
     user_models,
+    write_url,
 )
 from lstm_engine import ModelConfig, ModelFormatError, load_model, load_safetensors, model_to_bytes
 from lstm_engine.training.data import MAX_UPLOAD_BYTES, decode_upload, default_corpus
@@ -34,8 +38,26 @@ JOB = "train_job"  # session_state key of the current / last training run
 NPZ_SEEN = "train_npz_seen"  # session_state key: uploaded file id -> (name, error)
 KINDS = ("lstm", "gru", "rnn")
 HIDDEN = (16, 32, 64, 128, 256)
-LRS = (3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 3e-2)
+LRS = (3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0)
+# Adam rates from this one up diverged in the measured runs (LSTM and RNN 1×32, clipping 5,
+# the default text: docs/experiments.md), so a student can watch a run blow up on purpose.
+DIVERGES_FROM = 1.0
+# Below this many characters, validation stops improving after a few dozen steps and then gets
+# worse while the training loss keeps falling (measured: docs/experiments.md).
+MIN_GENERALISE_CHARS = 2000
+SOURCES = ("default", "upload", "paste")
+CLIPS = tuple(float(c) for c in range(101))  # clipping thresholds a link may set (0 = off)
 VAL_FRACTION = 0.05  # held-out tail of the text (small, so evaluation stays quick)
+URL = {  # widget key -> URL parameter: the run's settings (never the model) shareable as a link
+    "train_kind": "kind",
+    "train_hidden": "hidden",
+    "train_layers": "layers",
+    "train_steps": "steps",
+    "train_lr": "lr",
+    "train_clip": "clip",
+    "train_sample_every": "sample_every",
+    "train_source": "source",
+}
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
@@ -44,10 +66,16 @@ def corpus() -> str:
     return default_corpus()
 
 
-def training_text(source: str, upload) -> tuple[str | None, str | None]:
+def training_text(source: str, upload, pasted: str = "") -> tuple[str | None, str | None]:
     """(text, None) or (None, a message) for the chosen corpus source."""
     if source == "default":
         return corpus(), None
+    if source == "paste":
+        if not pasted.strip():
+            return None, tr("train.need_paste")
+        if len(pasted.encode("utf-8")) > MAX_UPLOAD_BYTES:
+            return None, tr("train.txt_rejected", why=tr("train.too_large", mb=MAX_UPLOAD_BYTES / 1e6))
+        return pasted.replace("\r\n", "\n"), None
     if upload is None:
         return None, tr("train.need_upload")
     if upload.size > MAX_UPLOAD_BYTES:
@@ -153,31 +181,70 @@ st.title(tr("nav.train"))
 st.markdown(tr("train.intro"))
 
 c1, c2, c3 = st.columns(3)
-kind = c1.selectbox(tr("train.kind"), KINDS, format_func=str.upper, key="train_kind")
-hidden = c1.select_slider(tr("train.hidden"), HIDDEN, value=32, key="train_hidden")
-layers = c1.number_input(tr("train.layers"), 1, 3, 1, key="train_layers")
-steps = c2.number_input(tr("train.steps"), 1, 20000, 200, step=50, key="train_steps")
-lr = c2.select_slider(tr("train.lr"), LRS, value=5e-3, format_func=lambda v: f"{v:g}", key="train_lr")
-clip = c2.number_input(
-    tr("train.clip"), 0.0, 100.0, 5.0, step=1.0, help=tr("train.clip_help"), key="train_clip"
+kind = c1.selectbox(
+    tr("train.kind"), KINDS, format_func=str.upper, key=url_widget("train_kind", "lstm", URL, choice(KINDS))
 )
-sample_every = c3.number_input(tr("train.sample_every"), 0, 20000, 50, step=10, key="train_sample_every")
+hidden = c1.select_slider(
+    tr("train.hidden"), HIDDEN, key=url_widget("train_hidden", 32, URL, choice(HIDDEN, int))
+)
+layers = c1.number_input(
+    tr("train.layers"), 1, 3, key=url_widget("train_layers", 1, URL, choice(range(1, 4), int))
+)
+steps = c2.number_input(
+    tr("train.steps"),
+    1,
+    20000,
+    step=50,
+    key=url_widget("train_steps", 200, URL, choice(range(1, 20001), int)),
+)
+lr = c2.select_slider(
+    tr("train.lr"),
+    LRS,
+    format_func=lambda v: f"{v:g}",
+    help=tr("train.lr_help", lr=DIVERGES_FROM),
+    key=url_widget("train_lr", 5e-3, URL, choice(LRS, float)),
+)
+clip = c2.number_input(
+    tr("train.clip"),
+    0.0,
+    100.0,
+    step=1.0,
+    help=tr("train.clip_help"),
+    key=url_widget("train_clip", 5.0, URL, choice(CLIPS, float)),
+)
+sample_every = c3.number_input(
+    tr("train.sample_every"),
+    0,
+    20000,
+    step=10,
+    key=url_widget("train_sample_every", 50, URL, choice(range(20001), int)),
+)
 source = c3.radio(
     tr("train.corpus"),
-    ("default", "upload"),
+    SOURCES,
     format_func=lambda s: tr(f"train.corpus_{s}"),
-    key="train_source",
+    key=url_widget("train_source", "default", URL, choice(SOURCES)),
 )
 upload = (
     c3.file_uploader(tr("train.upload_txt"), type=["txt"], key="train_txt") if source == "upload" else None
 )
+pasted = (
+    st.text_area(tr("train.paste"), height=160, placeholder=tr("train.paste_hint"), key="train_paste")
+    if source == "paste"
+    else ""
+)
+write_url(URL)
+if source != "default" and (upload is not None or pasted):
+    chosen, _ = training_text(source, upload, pasted)
+    if chosen is not None and len(chosen) < MIN_GENERALISE_CHARS:
+        st.warning(tr("train.small_text", n=len(chosen), min=MIN_GENERALISE_CHARS))
 
 b1, b2, _ = st.columns([1, 1, 4])
 start = b1.button(tr("train.start"), type="primary", key="train_start")
 stop = b2.button(tr("train.stop"), key="train_stop")
 
 if start:
-    text, problem = training_text(source, upload)
+    text, problem = training_text(source, upload, pasted)
     if problem:
         st.error(problem)
     else:
@@ -213,10 +280,9 @@ def job_view(job: dict) -> None:
     if job["status"] == "queued":
         st.progress(0.0, text=queue_line(job["handle"]))
     elif job["status"] == "running" and job["history"]:
-        p = job["history"][-1]
-        st.progress(
-            done / total, text=tr("train.progress", step=done, steps=total, eta=p.eta_s) + val_note(job)
-        )
+        eta = job["history"][-1].eta_s  # NaN during the trainer's warm-up steps
+        key = "train.progress" if math.isfinite(eta) else "train.progress_warmup"
+        st.progress(done / total, text=tr(key, step=done, steps=total, eta=eta) + val_note(job))
     else:
         st.progress(
             done / total, text=tr(f"train.status_{job['status']}", step=done, steps=total) + val_note(job)
@@ -230,6 +296,10 @@ def job_view(job: dict) -> None:
     if job["error"]:
         key, params = job["error"]
         st.error(tr(key, **params))
+        if key.startswith("error.diverged."):
+            st.info(tr("train.diverged_why", lr=job["config"].lr, lower=job["config"].lr / 10))
+    if len(job["text"]) < MIN_GENERALISE_CHARS:
+        st.warning(tr("train.small_text", n=len(job["text"]), min=MIN_GENERALISE_CHARS))
     if job["name"]:
         st.success(tr("train.registered", name=job["name"]))
         st.download_button(

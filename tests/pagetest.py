@@ -57,3 +57,15 @@ def page_job(handle, text: str, config, label: str = "RNN 1×8") -> dict:
         "handle": handle, "text": text, "config": config, "model": None, "history": [],
         "samples": [], "status": "queued", "label": label, "name": None, "error": None,
     }  # fmt: skip
+
+
+def page_constant(page: str, name: str):
+    """A module-level constant of pages/PAGE.py, read from its source (importing a page would
+    run it): the value of `NAME = <literal>`."""
+    import ast
+
+    tree = ast.parse((ROOT / "pages" / f"{page}.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise KeyError(name)

@@ -158,3 +158,13 @@ def test_series_name_names_the_lstm_bias_only_when_asked():
 
     assert series_name("lstm", 5.0) == "LSTM (b_f = 5)"
     assert series_name("lstm", 1.0, with_bias=False) == "LSTM" and series_name("rnn", 1.0) == "RNN"
+
+
+def test_line_charts_grow_their_margins_to_fit_the_axis_titles():
+    """The loss chart's axis title was cut off: every line chart of these pages lets Plotly
+    grow the margins to fit titles and tick labels."""
+    from explorer.charts_memory import accuracy_chart, loss_chart
+
+    rows = [{"task": "recall", "kind": "rnn", "lag": 5, "accuracy": 1.0, "chance": 0.25}]
+    for fig in (loss_chart([1, 2], [3.0, 2.0], lang="zh", unit="bits"), accuracy_chart(rows, "recall")):
+        assert fig.layout.xaxis.automargin is True and fig.layout.yaxis.automargin is True

@@ -6,7 +6,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from pagetest import ROOT, figures, finish_job, open_page, page_job, set_small
+from pagetest import ROOT, figures, finish_job, open_page, page_constant, page_job, set_small
 from streamlit.testing.v1 import AppTest
 
 from explorer import jobs
@@ -279,3 +279,51 @@ def test_page_in_chinese():
     assert not at.exception
     assert at.title[0].value == "训练你自己的模型"
     assert at.button(key="train_start").label == "开始训练"
+
+
+def test_pasted_text_trains_and_a_small_text_is_flagged():
+    MIN_GENERALISE_CHARS = page_constant("train", "MIN_GENERALISE_CHARS")
+    pasted = "the cat sat on the mat. " * 20  # 480 characters: far too small to generalise
+    at = set_small(open_page("train"), steps=3)
+    at.radio(key="train_source").set_value("paste").run()
+    at.button(key="train_start").click().run()
+    assert any(e.value == t("train.need_paste") for e in at.error)
+    at.text_area(key="train_paste").set_value(pasted).run()
+    small = t("train.small_text", n=len(pasted), min=MIN_GENERALISE_CHARS)
+    assert [w.value for w in at.warning] == [small]
+    finish_job(at.button(key="train_start").click().run(), "train_job")
+    job = at.session_state["train_job"]
+    assert job["text"] == pasted and job["status"] == "done"
+    assert small in [w.value for w in at.warning]
+    at.text_area(key="train_paste").set_value(pasted * 5).run()  # 2400 characters: no note
+    assert len(pasted * 5) >= MIN_GENERALISE_CHARS and not [w for w in at.warning if w.value != small]
+
+
+def test_a_learning_rate_that_diverges_explains_why():
+    DIVERGES_FROM, LRS = page_constant("train", "DIVERGES_FROM"), page_constant("train", "LRS")
+    assert max(LRS) >= DIVERGES_FROM
+    at = set_small(open_page("train"), steps=40)
+    at.select_slider(key="train_lr").set_value(max(LRS))
+    finish_job(at.button(key="train_start").click().run(), "train_job")
+    job = at.session_state["train_job"]
+    assert job["status"] == "diverged" and job["name"] is None
+    assert at.info[-1].value == t("train.diverged_why", lr=max(LRS), lower=max(LRS) / 10)
+
+
+def test_settings_come_from_and_go_to_the_url():
+    at = AppTest.from_file(str(ROOT / "pages" / "train.py"), default_timeout=90)
+    at.query_params.update(kind="gru", hidden="64", lr="1.0", steps="500", source="paste", model="LSTM")
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="train_kind").value == "gru" and at.select_slider(key="train_hidden").value == 64
+    assert at.select_slider(key="train_lr").value == 1.0 and at.number_input(key="train_steps").value == 500
+    assert at.radio(key="train_source").value == "paste"
+    at.number_input(key="train_layers").set_value(2).run()
+    assert str(at.query_params["layers"]).strip("[]'") == "2"
+    bad = AppTest.from_file(str(ROOT / "pages" / "train.py"), default_timeout=90)
+    bad.query_params.update(lr="0.77", hidden="-1", kind="<b>")
+    bad.run()
+    assert not bad.exception and bad.select_slider(key="train_lr").value == 5e-3
+    assert (
+        bad.selectbox(key="train_kind").value == "lstm" and bad.select_slider(key="train_hidden").value == 32
+    )

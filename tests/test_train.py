@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lstm_engine import ModelConfig, Vocab, init_model, load_model
+from lstm_engine.training import train as trainer
 from lstm_engine.training.optim import clip_gradients, global_norm, learning_rate
 from lstm_engine.training.train import (
     TrainConfig,
@@ -117,6 +118,19 @@ def test_keep_best_resume_equals_an_uninterrupted_run():
     assert [p.loss for p in first.history + rest.history] == [p.loss for p in whole.history]
 
 
+def test_time_left_counts_from_after_the_warm_up(monkeypatch):
+    """The first steps pay one-off costs (here the first takes 50 s of a fake clock, every
+    later one 1 s): the estimate starts after WARMUP_STEPS and is then the time per step since,
+    so it is exact from its first value on (the old one, total time / chars, said 3x too much)."""
+    ticks = iter([0.0] + [50.0 + k for k in range(1000)])  # t0, then the end of each step
+    monkeypatch.setattr(trainer.time, "perf_counter", lambda: next(ticks))
+    seen = []
+    train(fresh(), TEXT, small(steps=30, eval_every=100), callback=seen.append)
+    w = trainer.WARMUP_STEPS
+    assert all(math.isnan(p.eta_s) for p in seen[:w])
+    assert [p.eta_s for p in seen[w:]] == [pytest.approx(30 - p.step) for p in seen[w:]]
+
+
 def test_progress_reports_validation_on_schedule_and_samples():
     seen = []
     cfg = small(steps=25, eval_every=10, sample_every=20)
@@ -124,8 +138,9 @@ def test_progress_reports_validation_on_schedule_and_samples():
     assert [p.step for p in seen] == list(range(1, 26))
     assert [p.step for p in seen if p.val_loss is not None] == [10, 20, 25]
     assert [p.step for p in seen if p.sample] == [20]
-    assert all(p.grad_norm > 0 and p.chars_per_s > 0 and p.eta_s >= 0 for p in seen)
-    assert seen[-1].eta_s == 0
+    assert all(p.grad_norm > 0 and p.chars_per_s > 0 for p in seen)
+    assert all(math.isnan(p.eta_s) == (p.step <= trainer.WARMUP_STEPS) for p in seen)
+    assert all(p.eta_s >= 0 for p in seen[trainer.WARMUP_STEPS :]) and seen[-1].eta_s == 0
     assert result.val_bits_per_char == pytest.approx(seen[-1].val_loss / math.log(2))
     assert not result.stopped
 

@@ -44,6 +44,7 @@ from .optim import (
 
 EXPLODED = 10.0  # a loss above EXPLODED × ln(V) (ten times a uniform guess) counts as diverged
 SAMPLE_CHARS = 160  # length of the progress samples
+WARMUP_STEPS = 5  # steps before the time-left estimate starts (the first ones are slow)
 
 
 @dataclass
@@ -90,8 +91,9 @@ class Progress:
 
     loss: this step's training loss (nats/char); val_loss: validation loss (nats/char) on
     evaluation steps, else None; grad_norm: global gradient norm before clipping;
-    chars_per_s: training throughput so far; eta_s: estimated seconds left; sample: a
-    generated text on sampling steps, else None.
+    chars_per_s: training throughput so far; eta_s: estimated seconds left, from the time per
+    step since the first WARMUP_STEPS steps of this call (which pay one-off costs), NaN until
+    then; sample: a generated text on sampling steps, else None.
     """
 
     step: int
@@ -295,6 +297,7 @@ def train(
     history: list[Progress] = []
     stopped = False
     t0, chars = time.perf_counter(), 0
+    warm = (step + WARMUP_STEPS, 0.0)  # (step, elapsed) the time-left estimate counts from
     while step < config.steps:
         if pos >= windows:  # epoch over: fresh state, new offset
             pos, hidden = 0, None
@@ -311,9 +314,12 @@ def train(
             raise TrainingDiverged("weights", step + 1, history)
         hidden, pos, step = final, pos + 1, step + 1
         chars += x.size
-        progress = _progress(
-            work, config, step, loss, norm, chars, time.perf_counter() - t0, val_ids, train_text
-        )
+        elapsed = time.perf_counter() - t0
+        if step == warm[0]:
+            warm = (step, elapsed)
+        eta = (elapsed - warm[1]) / (step - warm[0]) * (config.steps - step) if step > warm[0] else math.nan
+        progress = _progress(work, config, step, loss, norm, chars / elapsed if elapsed > 0 else 0.0, eta,
+                             val_ids, train_text)  # fmt: skip
         history.append(progress)
         if (
             config.keep_best
@@ -347,17 +353,15 @@ def train(
     return TrainResult(work, history, state, stopped, bits(last_val))
 
 
-def _progress(work, config, step, loss, norm, chars, elapsed, val_ids, train_text) -> Progress:
+def _progress(work, config, step, loss, norm, speed, eta, val_ids, train_text) -> Progress:
     """The Progress of one finished step (validation and sample when due)."""
-    speed = chars / elapsed if elapsed > 0 else 0.0
-    left = (config.steps - step) * config.batch_size * config.seq_len
     val = None
     if step % config.eval_every == 0 or step == config.steps:
         val = evaluate(work, val_ids)
     sample = None
     if config.sample_every and step % config.sample_every == 0 and not work.bidirectional:
         sample = work.sample(train_text[:1], SAMPLE_CHARS, temperature=0.8, seed=step)
-    return Progress(step, config.steps, loss, val, norm, speed, left / speed if speed else 0.0, sample)
+    return Progress(step, config.steps, loss, val, norm, speed, eta, sample)
 
 
 # ---------------------------------------------------------------- CLI
@@ -369,7 +373,7 @@ def _bar(p: Progress, width: int = 24) -> str:
         if p.val_loss is not None
         else ""
     )
-    eta = f"{int(p.eta_s // 60)}m{int(p.eta_s % 60):02d}s"
+    eta = f"{int(p.eta_s // 60)}m{int(p.eta_s % 60):02d}s" if math.isfinite(p.eta_s) else "…"
     return (
         f"[{'#' * done}{'.' * (width - done)}] {p.step}/{p.steps} "
         f"loss {bits(p.loss):.3f} bpc{val} | {p.chars_per_s / 1000:.1f}k chars/s | ETA {eta}"

@@ -46,7 +46,7 @@ def test_train_a_few_steps_then_pick_the_model_on_the_gates_page(page, app_url, 
     name = f"My LSTM 1×32 ({TRAIN_STEPS} steps)"
     page.get_by_text(f"“{name}” is now in the model picker", exact=False).wait_for(timeout=120_000)
     wait_for_app(page)
-    assert page.get_by_text(f"Done: {TRAIN_STEPS} of {TRAIN_STEPS} steps").is_visible()
+    assert page.get_by_text(f"Finished all {TRAIN_STEPS} steps").first.is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     page.set_viewport_size({"width": 1400, "height": 1700})
     shot(page, "train")

@@ -295,8 +295,8 @@ def test_pasted_text_trains_and_a_small_text_is_flagged():
     job = at.session_state["train_job"]
     assert job["text"] == pasted and job["status"] == "done"
     assert small in [w.value for w in at.warning]
-    at.text_area(key="train_paste").set_value(pasted * 5).run()  # 2400 characters: no note
-    assert len(pasted * 5) >= MIN_GENERALISE_CHARS and not [w for w in at.warning if w.value != small]
+    at.text_area(key="train_paste").set_value(pasted * 11).run()  # 5280 characters: no note
+    assert len(pasted * 11) >= MIN_GENERALISE_CHARS and not [w for w in at.warning if w.value != small]
 
 
 def test_a_learning_rate_that_diverges_explains_why():

@@ -25,7 +25,9 @@ class ModelConfig:
     kind: str = "lstm"  # "lstm", "gru" or "rnn"
     hidden_size: int = 128  # H, units per layer
     num_layers: int = 1  # stacked layers, 1-3
-    init: str = "xavier"  # "xavier" (Glorot uniform) or "normal" (N(0, 0.01²), min-char-rnn)
+    init: str = (
+        "xavier"  # "xavier" (Glorot uniform), "normal" (N(0, 0.01²), min-char-rnn), "torch" (U(±1/√H))
+    )
     forget_bias: float = 1.0  # LSTM forget-gate bias b_f at the start
     recurrent_radius: float | None = None  # rescale each W_h block to this spectral radius
     seed: int = 0  # seeds np.random.Generator: same seed ⇒ same weights
@@ -35,14 +37,21 @@ class ModelConfig:
     variant: str = "d2l"  # GRU only: "d2l" (design.md) or "torch" (PyTorch's nn.GRU form)
 
 
-def _block(rng: np.random.Generator, fan_in: int, fan_out: int, init: str) -> np.ndarray:
-    """One (fan_in, fan_out) weight block."""
+INITS = ("xavier", "normal", "torch")
+
+
+def weight_block(rng: np.random.Generator, fan_in: int, fan_out: int, init: str, hidden: int) -> np.ndarray:
+    """One (fan_in, fan_out) weight block of a model with `hidden` units per layer: Glorot
+    uniform, N(0, 0.01²), or PyTorch's recurrent-layer default U(±1/√hidden)."""
     if init == "xavier":
         limit = np.sqrt(6.0 / (fan_in + fan_out))
         return rng.uniform(-limit, limit, size=(fan_in, fan_out))
     if init == "normal":
         return rng.normal(0.0, 0.01, size=(fan_in, fan_out))
-    raise ValueError(f"unknown init {init!r}; expected 'xavier' or 'normal'")
+    if init == "torch":
+        limit = 1.0 / np.sqrt(hidden)
+        return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+    raise ValueError(f"unknown init {init!r}; expected one of {INITS}")
 
 
 def spectral_radius(W: np.ndarray) -> float:
@@ -60,15 +69,17 @@ def set_recurrent_radius(model: Model, radius: float) -> Model:
     return model
 
 
-def _layer(rng: np.random.Generator, config: ModelConfig, D: int) -> dict[str, np.ndarray]:
-    """One layer direction's fused arrays for input width D."""
+def init_layer(rng: np.random.Generator, config: ModelConfig, D: int) -> dict[str, np.ndarray]:
+    """One layer direction's fused arrays for input width D: {"Wx": (D, G*H), "Wh": (H, G*H),
+    "b": (G*H,)}, drawn block by block (W_x blocks, then W_h blocks) from `rng`; biases zero
+    but the LSTM forget gate's (config.forget_bias)."""
     H, G = config.hidden_size, NUM_BLOCKS[config.kind]
     b = np.zeros(G * H)
     if config.kind == "lstm":
         b[block("lstm", "f", H)] = config.forget_bias
     p = {
-        "Wx": np.concatenate([_block(rng, D, H, config.init) for _ in range(G)], axis=1),
-        "Wh": np.concatenate([_block(rng, H, H, config.init) for _ in range(G)], axis=1),
+        "Wx": np.concatenate([weight_block(rng, D, H, config.init, H) for _ in range(G)], axis=1),
+        "Wh": np.concatenate([weight_block(rng, H, H, config.init, H) for _ in range(G)], axis=1),
         "b": b,
     }
     if config.variant == "torch":
@@ -88,11 +99,11 @@ def init_model(config: ModelConfig, vocab: Vocab) -> Model:
     H, V = config.hidden_size, len(vocab)
     D = 2 if config.bidirectional else 1
     # draw order: forward layers, head, backward layers (a left-to-right model is unchanged)
-    layers = [_layer(rng, config, V if k == 0 else D * H) for k in range(config.num_layers)]
-    head = {"W_hq": _block(rng, D * H, V, config.init), "b_q": np.zeros(V)}
+    layers = [init_layer(rng, config, V if k == 0 else D * H) for k in range(config.num_layers)]
+    head = {"W_hq": weight_block(rng, D * H, V, config.init, H), "b_q": np.zeros(V)}
     reverse = None
     if config.bidirectional:
-        reverse = [_layer(rng, config, V if k == 0 else D * H) for k in range(config.num_layers)]
+        reverse = [init_layer(rng, config, V if k == 0 else D * H) for k in range(config.num_layers)]
     model = Model(config.kind, vocab, layers, head, reverse, config.task, config.variant)
     if config.recurrent_radius is not None:
         set_recurrent_radius(model, config.recurrent_radius)

@@ -492,7 +492,7 @@ def scatter_rows(ids: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _direction_forward(kind: str, p: dict, x: np.ndarray, h0, c0, first: bool) -> LayerCache:
+def direction_forward(kind: str, p: dict, x: np.ndarray, h0, c0, first: bool) -> LayerCache:
     """One direction of one layer over its input x in its own time order.
 
     x: (T, B) ids (first layer: one-hot X times W_x is a row lookup) or (T, B, D) activations.
@@ -576,7 +576,7 @@ def forward(
         lcs = []
         for d, params in enumerate(dirs):
             h0, c0 = state[k * D + d]
-            lcs.append(_direction_forward(kind, params[k], x if d == 0 else x[::-1], h0, c0, k == 0))
+            lcs.append(direction_forward(kind, params[k], x if d == 0 else x[::-1], h0, c0, k == 0))
             final.append(_final(lcs[-1]))
         lcs[0].reverse = lcs[1] if D == 2 else None
         caches.append(lcs[0])
@@ -586,7 +586,7 @@ def forward(
     return logits.reshape(T, B, head["b_q"].size).transpose(1, 0, 2), caches, final
 
 
-def _direction_grads(kind: str, p: dict, lc: LayerCache, da: np.ndarray, first: bool):
+def direction_grads(kind: str, p: dict, lc: LayerCache, da: np.ndarray, first: bool):
     """(fused gradients of one direction, ∂L/∂input (T, B, D) or None for the first layer),
     from its pre-activation gradients da: (T, B, G*H), all in the direction's time order."""
     T, B, H = lc.hs.shape
@@ -645,7 +645,7 @@ def backward(
             up = up if d == 0 else np.ascontiguousarray(up[::-1])
             dh_last, dc_last = dstate[k * D + d] if dstate is not None else (None, None)
             lb = layer_backward(kind, up, lc.steps, params[k]["Wh"], dh_last, dc_last)
-            grads[d][k], dxd = _direction_grads(kind, params[k], lc, lb.da, k == 0)
+            grads[d][k], dxd = direction_grads(kind, params[k], lc, lb.da, k == 0)
             flip = slice(None) if d == 0 else slice(None, None, -1)  # back to text order
             dhs.append(lb.dh[flip])
             dcs.append(lb.dc[flip] if lb.dc is not None else None)

@@ -11,8 +11,10 @@ Two synthetic tasks, both answered by a linear readout of the last hidden state:
   symbols (drawn at random from a separate set of `num_distractors`), then a "report now"
   marker. Target: the first symbol (classification). Chance = 1 / num_symbols.
 
-The recurrent layer is the engine's own (`sequence.layer_forward` / `layer_backward`) with a
-dense input projection x_proj = X W_x + b and a linear readout of the last hidden state,
+Everything is the engine's own: the initialisation (core/init.py), the recurrent layer on a dense
+input x_proj = X W_x + b (`sequence.direction_forward`), BPTT and the weight gradients
+(`sequence.layer_backward`, `direction_grads`), the optimiser (training/optim.py); only the
+linear readout of the last hidden state is added here,
 in float32: H=32, batches of 64 fresh sequences per step, Adam (lr 1e-2 for adding, 5e-3 for
 recall), global-norm clipping at 1. A run stops at its step budget or as soon as the task is
 solved (mean training loss of the last 50 steps below 2e-4 MSE / 0.01 nats), because long
@@ -39,9 +41,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.cells import GATES, recurrent_weight_grad
-from ..core.gates import KINDS, SUFFIXES
-from ..core.sequence import layer_backward, layer_forward
+from ..core.gates import KINDS
+from ..core.init import ModelConfig, init_layer, weight_block
+from ..core.sequence import LayerCache, cross_entropy, direction_forward, direction_grads, layer_backward
 from .optim import clip_gradients, global_norm, learning_rate, make_optimizer
 
 TASKS = ("adding", "recall")
@@ -149,73 +151,47 @@ def make_task(task: str, n: int, lag: int, cfg: MemoryConfig, rng: np.random.Gen
 def init_params(
     kind: str, D: int, H: int, out: int, forget_bias: float, rng: np.random.Generator, init: str = "torch"
 ) -> dict:
-    """Random weights, zero biases except the LSTM forget gate (set to `forget_bias`).
-
-    init "torch": every weight U(−1/√H, 1/√H), PyTorch's default for recurrent layers;
-    "xavier": Glorot-uniform per gate block, the engine's default for character models.
-    Returns {"Wx": (D, G*H), "Wh": (H, G*H), "b": (G*H,), "Wy": (H, out), "by": (out,)}.
-    """
-    G = GATES[kind]
+    """The engine's own initialisation (core/init.py) of one recurrent layer of H units on a
+    D-wide input, plus a linear readout: {"Wx": (D, G*H), "Wh": (H, G*H), "b": (G*H,),
+    "Wy": (H, out), "by": (out,)}. init "torch" (U(±1/√H), PyTorch's default for recurrent
+    layers) or "xavier" (Glorot uniform); biases zero but the LSTM forget gate's."""
     if init not in ("torch", "xavier"):
         raise ValueError(f"unknown init {init!r}; expected 'torch' or 'xavier'")
-
-    def block(fan_in, fan_out):
-        limit = 1.0 / math.sqrt(H) if init == "torch" else math.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit, size=(fan_in, fan_out))
-
-    b = np.zeros(G * H)
-    if kind == "lstm":
-        j = SUFFIXES["lstm"].index("f")
-        b[j * H : (j + 1) * H] = forget_bias
-    return {
-        "Wx": np.concatenate([block(D, H) for _ in range(G)], axis=1),
-        "Wh": np.concatenate([block(H, H) for _ in range(G)], axis=1),
-        "b": b,
-        "Wy": block(H, out),
-        "by": np.zeros(out),
-    }
+    config = ModelConfig(kind=kind, hidden_size=H, init=init, forget_bias=forget_bias)
+    p = init_layer(rng, config, D)
+    return p | {"Wy": weight_block(rng, H, out, init, H), "by": np.zeros(out)}
 
 
-def predict(kind: str, p: dict, X: np.ndarray):
-    """Forward: X (B, T, D) -> (out (B, O) readout of the last hidden state, cache)."""
-    B, T, D = X.shape
+def predict(kind: str, p: dict, X: np.ndarray) -> tuple[np.ndarray, LayerCache]:
+    """Forward: X (B, T, D) -> (out (B, O) readout of the last hidden state, the layer's cache).
+
+    The recurrent layer is the engine's (`sequence.direction_forward` on a dense input)."""
+    B = X.shape[0]
     H = p["Wh"].shape[0]
     x_tm = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=p["Wh"].dtype)  # (T, B, D)
-    x_proj = (x_tm.reshape(T * B, D) @ p["Wx"] + p["b"]).reshape(T, B, -1)
     h0 = np.zeros((B, H), dtype=p["Wh"].dtype)
-    hs, _, steps = layer_forward(kind, x_proj, p["Wh"], h0, h0.copy() if kind == "lstm" else None)
-    return hs[-1] @ p["Wy"] + p["by"], (x_tm, hs, steps, h0)
+    lc = direction_forward(kind, p, x_tm, h0, h0.copy() if kind == "lstm" else None, first=False)
+    return lc.hs[-1] @ p["Wy"] + p["by"], lc
 
 
 def loss_and_grad(task: str, kind: str, p: dict, X: np.ndarray, y: np.ndarray) -> tuple[float, dict]:
-    """Loss (adding: mean squared error; recall: cross-entropy, nats) and gradients like p."""
-    out, (x_tm, hs, steps, h0) = predict(kind, p, X)
-    B = X.shape[0]
+    """Loss (adding: mean squared error; recall: cross-entropy, nats) and gradients like p.
+
+    Backprop through time and the weight gradients are the engine's (`sequence.layer_backward`,
+    `sequence.direction_grads`), as is the recall loss (`sequence.cross_entropy`)."""
+    out, lc = predict(kind, p, X)
     if task == "adding":
         err = out[:, 0] - y.astype(out.dtype)
         loss = float(np.mean(err**2))
-        dout = (2.0 / B) * err[:, None]
+        dout = (2.0 / X.shape[0]) * err[:, None]
     else:
-        z = out - out.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        loss = float(-logp[np.arange(B), y].mean())
-        dout = np.exp(logp)
-        dout[np.arange(B), y] -= 1.0
-        dout /= B
-    T, _, H = hs.shape
-    dhs = np.zeros_like(hs)
+        loss, dlogits = cross_entropy(out[:, None, :], y[:, None])
+        dout = dlogits[:, 0]
+    dhs = np.zeros_like(lc.hs)
     dhs[-1] = dout @ p["Wy"].T
-    da2 = layer_backward(kind, dhs, steps, p["Wh"]).da.reshape(T * B, -1)
-    h_prevs = np.concatenate([h0[None], hs[:-1]]).reshape(T * B, H)
-    rhs = np.stack([s.rh for s in steps]).reshape(T * B, H) if kind == "gru" else None
-    grads = {
-        "Wx": x_tm.reshape(T * B, -1).T @ da2,
-        "Wh": recurrent_weight_grad(kind, h_prevs, rhs, da2),
-        "b": da2.sum(axis=0),
-        "Wy": hs[-1].T @ dout,
-        "by": dout.sum(axis=0),
-    }
-    return loss, grads
+    da = layer_backward(kind, dhs, lc.steps, p["Wh"]).da
+    grads, _ = direction_grads(kind, p, lc, da, first=False)
+    return loss, grads | {"Wy": lc.hs[-1].T @ dout, "by": dout.sum(axis=0)}
 
 
 def accuracy(task: str, kind: str, p: dict, X: np.ndarray, y: np.ndarray) -> float:

@@ -26,7 +26,7 @@ from explorer.state import (
 from explorer.visual import char_code, char_label, subscript
 from lstm_engine import GATE_TABLE, SUFFIXES
 from lstm_engine.analyses import step, unit_stats
-from lstm_engine.core import cells
+from lstm_engine.core import cells, reference
 
 STEP_FUNCTIONS = {
     "lstm": cells.lstm_step_forward,
@@ -145,6 +145,10 @@ def show_step(bd: step.StepBreakdown, units, x_rows: list[str], x_label: str) ->
     with st.expander(tr("step.code")):
         st.code(inspect.getsource(STEP_FUNCTIONS[bd.kind]), language="python")
         st.caption(tr("step.code_cap"))
+    if bd.kind == "lstm":
+        with st.expander(tr("step.lesson_code")):
+            st.code(reference.step_source(), language="python")
+            st.caption(tr("step.lesson_code_cap"))
 
 
 def column_label(key: str, bd: step.StepBreakdown) -> str:

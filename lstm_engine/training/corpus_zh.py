@@ -28,11 +28,6 @@ FORTUNES_DIR = Path("/usr/share/games/fortunes")  # where Debian's fortune packa
 FILES = ("tang300", "song100", "chinese")  # the fortunes-zh data files, in reading order
 HOLDOUT_EVERY = 10  # a record is held out for validation when crc32(record) % HOLDOUT_EVERY == 0
 MIN_CJK_SHARE = 0.5  # a record is kept when at least this share of its non-space characters is CJK
-INSTALL_HINT = (
-    "The Chinese corpus comes from Debian's fortunes-zh package, which is not installed "
-    "(looked for {missing} in {root}). Install it with `sudo apt-get install fortunes-zh` "
-    "(Debian or Ubuntu), then run this again."
-)
 
 LINE_MARKS = ("，", "。")  # the marks that end a line of classical verse
 _ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # ANSI colour codes such as "\x1b[1;32m", "\x1b[m"
@@ -43,6 +38,12 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 class CorpusMissing(FileNotFoundError):
     """fortunes-zh is not installed; str() says how to install it."""
+
+    HINT = (
+        "The Chinese corpus comes from Debian's fortunes-zh package, which is not installed "
+        "(looked for {missing} in {root}). Install it with `sudo apt-get install fortunes-zh` "
+        "(Debian or Ubuntu), then run this again."
+    )
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def find_files(root: Path | str = FORTUNES_DIR, files: tuple[str, ...] = FILES) 
     root = Path(root)
     missing = [name for name in files if not (root / name).is_file()]
     if missing:
-        raise CorpusMissing(INSTALL_HINT.format(missing=", ".join(missing), root=root))
+        raise CorpusMissing(CorpusMissing.HINT.format(missing=", ".join(missing), root=root))
     return [root / name for name in files]
 
 

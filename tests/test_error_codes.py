@@ -8,7 +8,7 @@ import string
 import pytest
 from error_codes import raised_codes
 from pagetest import open_page
-from test_page_train import pickled_npz, wrong_shapes_npz, zip_not_npz
+from test_page_train import HOSTILE_MODELS, pickled_npz, wrong_shapes_npz, zip_not_npz
 
 from explorer.texts import LANGS, error_text, plain, strings
 from lstm_engine import CodedError, ModelConfig, ModelFormatError, TextTooShort, Vocab, init_model, load_model
@@ -107,11 +107,7 @@ def test_a_user_given_name_in_an_error_is_shown_literally():
     assert r"\*x\*\_\[y\]\(z\)" in error_text(exc, "zh")
 
 
-@pytest.mark.parametrize(
-    "content",
-    [pickled_npz(), wrong_shapes_npz(), zip_not_npz(), b"garbage" * 10, b""],
-    ids=["pickled", "wrong-shapes", "zip-not-npz", "garbage", "empty"],
-)
+@HOSTILE_MODELS
 def test_an_uploaded_corrupt_model_is_refused_in_chinese(content):
     at = open_page("train")
     at.file_uploader(key="train_npz").upload("evil.npz", content)

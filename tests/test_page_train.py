@@ -258,11 +258,14 @@ def test_a_diverged_run_explains_itself_in_the_ui_language():
     assert at.error[0].value.startswith(f"训练在第 {end['step']} 步发散")
 
 
-@pytest.mark.parametrize(
+HOSTILE_MODELS = pytest.mark.parametrize(
     "content",
     [pickled_npz(), wrong_shapes_npz(), zip_not_npz(), b"garbage" * 10, b""],
     ids=["pickled", "wrong-shapes", "zip-not-npz", "garbage", "empty"],
 )
+
+
+@HOSTILE_MODELS
 def test_hostile_model_files_are_rejected_with_a_message(content):
     at = open_page("train")
     at.file_uploader(key="train_npz").upload("evil.npz", content)

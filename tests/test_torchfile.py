@@ -199,3 +199,24 @@ def test_the_train_page_refuses_a_hostile_safetensors_upload_with_the_reason():
     at.run()
     assert not at.exception
     assert at.error and "header claims" in at.error[0].value
+
+
+def test_a_bidirectional_torch_gru_file_opens_as_the_same_model():
+    """nn.GRU(bidirectional=True, num_layers=2) written by hand from its state dict."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(3)
+    rnn, fc = (
+        torch.nn.GRU(len(VOCAB), 3, num_layers=2, bidirectional=True, batch_first=True),
+        torch.nn.Linear(6, len(VOCAB)),
+    )
+    state = {f"rnn.{k}": v.detach().double().numpy() for k, v in rnn.state_dict().items()}
+    state.update({f"fc.{k}": v.detach().double().numpy() for k, v in fc.state_dict().items()})
+    model = load_safetensors(_file(state, _meta(kind="gru")))
+    assert (model.kind, model.variant, model.bidirectional, model.num_layers) == ("gru", "torch", True, 2)
+    ids = torch.as_tensor(model.encode("abc (de.)").ids)[None]
+    with torch.no_grad():
+        h = rnn.double()(torch.nn.functional.one_hot(ids, len(VOCAB)).double())[0][0].numpy()
+    assert np.allclose(model.run("abc (de.)").h, h, rtol=0, atol=1e-12)
+    del state["rnn.weight_hh_l1_reverse"]
+    with pytest.raises(ModelFormatError, match="no key 'rnn.weight_hh_l1_reverse'"):
+        load_safetensors(_file(state, _meta(kind="gru")))

@@ -264,3 +264,19 @@ def test_the_step_breakdown_of_a_bidirectional_model_is_its_forward_direction():
     with pytest.raises(ValueError, match="PyTorch's GRU form"):
         torch_gru = _model("gru", 1, variant="torch")
         model_step(torch_gru, torch_gru.run(text), 1)
+
+
+def test_randomly_damaged_bidirectional_files_only_ever_raise_model_format_error():
+    """Seeded byte flips in a bidirectional torch-form GRU file: it loads or says why."""
+    rng = np.random.default_rng(1)
+    good = model_to_bytes(_model("gru", 2, variant="torch", H=3))
+    errors = 0
+    for _ in range(300):
+        d = bytearray(good)
+        for _ in range(int(rng.integers(1, 4))):
+            d[int(rng.integers(len(d)))] = int(rng.integers(256))
+        try:
+            load_model(bytes(d))
+        except ModelFormatError:
+            errors += 1
+    assert errors > 100

@@ -1,14 +1,25 @@
 """Latency of the "Watch the gates" page for a 200-character sentence with the shipped H=128 LSTM.
 
-Two numbers, printed as a table:
+Rows, printed as a Markdown table (median, min, max over the runs):
 - server: seconds per script rerun, measured with Streamlit's AppTest (no browser): a new
-  sentence (engine run + every figure built and serialised), moving the time cursor, and the
-  "One step" page for a new step;
-- browser: seconds from pressing Enter in the sentence box until every heatmap shows the new
-  sentence and Streamlit reports the run finished (headless Chromium against `streamlit run`).
-Target: browser median <= 1.0 s.
+  sentence on the gates page (engine run + the figure built and serialised) and the one-step
+  page for a new step;
+- browser, Enter -> drawn: from pressing Enter in the sentence box until every chart on the
+  page has settled: the moment of the last change inside any chart element (a
+  MutationObserver over them), once nothing has changed for 0.5 s and Streamlit reports the
+  run finished (headless Chromium against `streamlit run`);
+- browser CPU per Enter: CPU seconds of all Chromium processes (CDP SystemInfo) over the same
+  span: what a student's slower laptop must do, independent of this machine's load;
+- browser, cursor step: one step of the time cursor. On the current page that is one Plotly
+  animation frame (`Plotly.animate`, redraw off) until two animation frames later; on a page
+  whose cursor is a Streamlit slider (before the cursor moved into the figure) it is ArrowRight
+  on that slider until the charts settle, as above;
+- browser, Play frame: every frame of a whole pass through the sentence, as Play shows them
+  (max: a frame that also moves the window of characters in view).
+Targets (issue 13): Enter -> drawn median <= 0.5 s, cursor step <= 50 ms.
 
-Run: python benchmarks/latency.py [--runs N] [--no-browser]
+Run: python benchmarks/latency.py [--runs N] [--no-browser] [--no-server] [--app DIR]
+(--app DIR measures another checkout of the app, e.g. an older commit, with this script.)
 """
 
 from __future__ import annotations
@@ -24,7 +35,30 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 
 from lstm_engine.training.data import default_corpus  # noqa: E402
 
-HEATMAPS = 7  # LSTM: input, forget, candidate, output, cell, hidden, surprise strip
+QUIET_MS = 500  # charts count as drawn once nothing inside them changed for this long
+GD = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+# Records the time of the last DOM change inside any chart (installed once per page load).
+WATCH = """() => {
+    window.__last = 0;
+    new MutationObserver(list => {
+        if (list.some(m => (m.target.closest ? m.target : m.target.parentElement)
+                ?.closest('[data-testid="stPlotlyChart"]'))) window.__last = performance.now();
+    }).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+}"""
+SETTLED = """([since, first, quiet]) => {
+    if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+    const tick = document.querySelector('[data-testid="stPlotlyChart"] .xaxislayer-above text');
+    if (first !== null && !(tick && tick.textContent === first)) return false;
+    return window.__last > since && performance.now() - window.__last >= quiet;
+}"""
+STEP = """async t => {
+    const gd = document.querySelector('GD');
+    const t0 = performance.now();
+    await Plotly.animate(gd, [String(t)], {mode: 'immediate', frame: {duration: 0, redraw: false},
+                                           transition: {duration: 0}});
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return performance.now() - t0;
+}""".replace("GD", GD)
 
 
 def sentences(n: int, length: int = 200) -> list[str]:
@@ -34,25 +68,18 @@ def sentences(n: int, length: int = 200) -> list[str]:
     return [corpus[(k + 1) * step : (k + 1) * step + length] for k in range(n)]
 
 
-def server_times(runs: int) -> dict[str, list[float]]:
-    """Seconds per AppTest rerun: new sentence, cursor move, one-step page new step."""
+def server_times(runs: int, app: Path) -> dict[str, list[float]]:
+    """Seconds per AppTest rerun: new sentence on the gates page, one-step page new step."""
     from streamlit.testing.v1 import AppTest
 
-    out = {
-        "server: new 200-char sentence": [],
-        "server: move the time cursor": [],
-        "server: one-step page, new step": [],
-    }
-    at = AppTest.from_file(str(ROOT / "pages" / "gates.py"), default_timeout=120).run()  # warm up imports
-    for k, text in enumerate(sentences(runs)):
+    out = {"server: gates page, new 200-char sentence": [], "server: one-step page, new step": []}
+    at = AppTest.from_file(str(app / "pages" / "gates.py"), default_timeout=120).run()  # warm up imports
+    for text in sentences(runs):
         t0 = time.perf_counter()
         at.text_input(key="gates:text").input(text).run()
-        out["server: new 200-char sentence"].append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        at.slider(key="gates:step").set_value(10 + k).run()
-        out["server: move the time cursor"].append(time.perf_counter() - t0)
+        out["server: gates page, new 200-char sentence"].append(time.perf_counter() - t0)
         assert not at.exception, at.exception
-    one = AppTest.from_file(str(ROOT / "pages" / "one_step.py"), default_timeout=120)
+    one = AppTest.from_file(str(app / "pages" / "one_step.py"), default_timeout=120)
     one.query_params["text"] = sentences(1)[0]
     one.run()
     for k in range(runs):
@@ -63,61 +90,86 @@ def server_times(runs: int) -> dict[str, list[float]]:
     return out
 
 
-def browser_times(runs: int) -> dict[str, list[float]]:
-    """Seconds from Enter to every heatmap redrawn with the new sentence, in headless Chromium."""
-    from conftest import CHROMIUM_ARGS, chromium_path, start_server, stop_server, wait_for_app
+def cpu_seconds(cdp) -> float:
+    """CPU seconds used so far by every Chromium process."""
+    return sum(p["cpuTime"] for p in cdp.send("SystemInfo.getProcessInfo")["processInfo"])
+
+
+def settle(page, since: float, first: str | None) -> float:
+    """Wait until the charts settled after `since` (page clock, ms); seconds from `since` to
+    their last change."""
+    page.wait_for_function(SETTLED, arg=[since, first, QUIET_MS], timeout=120_000, polling=50)
+    return (page.evaluate("() => window.__last") - since) / 1000
+
+
+def browser_times(runs: int, app: Path) -> dict[str, list[float]]:
+    """Enter -> drawn, CPU per Enter, cursor step and Play frame, in headless Chromium."""
+    from conftest import CHROMIUM_ARGS, chromium_path, stop_server, wait_for_app
     from playwright.sync_api import sync_playwright
 
-    check = """first => {
-        if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-        const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].slice(0, N);
-        return charts.length === N && charts.every(c => {
-            const t = c.querySelector('.xtick text');
-            return t && t.textContent === first;
-        });
-    }""".replace("N", str(HEATMAPS))
-    out = {
-        "browser: Enter -> all heatmaps drawn (new sentence)": [],
-        "browser: same, sentence seen before": [],
+    out: dict[str, list[float]] = {
+        "browser: Enter -> all charts drawn and settled (s)": [],
+        "browser: CPU per Enter, all Chromium processes (s)": [],
+        "browser: cursor step (s)": [],
+        "browser: Play frame (s)": [],
     }
-    proc, url = start_server(Path("/tmp/lstm_explorer_latency_streamlit.log"))
+    proc, url = start_app(app)
     try:
         with sync_playwright() as p:
             path = chromium_path()
             browser = p.chromium.launch(
                 headless=True, args=CHROMIUM_ARGS, **({"executable_path": path} if path else {})
             )
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            cdp = browser.new_browser_cdp_session()
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(url)
-            wait_for_app(page)
+            wait_for_app(page, timeout=120_000)
+            page.evaluate(WATCH)
             box = page.get_by_role("textbox", name="Your sentence")
             texts = sentences(runs + 1)
-            n = 0
-
-            def enter(text: str) -> float:
-                """Type a sentence (first letter alternating a/b, so the redraw is detectable)
-                and return the seconds from Enter to every heatmap drawn with it."""
-                nonlocal n
-                text = ("ab"[n % 2] + text)[:200]
-                n += 1
+            for n, text in enumerate(texts):
+                text = ("ab"[n % 2] + text)[:200]  # a new first letter: the redraw is detectable
                 box.fill(text)
-                t0 = time.perf_counter()
+                cpu0, since = cpu_seconds(cdp), page.evaluate("() => performance.now()")
                 box.press("Enter")
-                page.wait_for_function(check, arg=text[0], timeout=60_000, polling="raf")
-                return time.perf_counter() - t0
-
-            enter(texts[-1])  # warm-up: the first Plotly load is not measured
-            for label in out:  # new sentences, then the same ones again (trace cache hit)
-                out[label] = [enter(text) for text in texts[:runs]]
+                drawn = settle(page, since, text[0])
+                if n:  # the first Enter loads Plotly and warms caches: not measured
+                    out["browser: Enter -> all charts drawn and settled (s)"].append(drawn)
+                    out["browser: CPU per Enter, all Chromium processes (s)"].append(cpu_seconds(cdp) - cpu0)
+            if page.locator(GD).count() and page.evaluate(
+                f"() => !!document.querySelector('{GD}')._transitionData"
+            ):
+                T = page.evaluate(f"() => document.querySelector('{GD}')._transitionData._frames.length")
+                out["browser: cursor step (s)"] = [page.evaluate(STEP, t) / 1000 for t in range(1, runs + 1)]
+                out["browser: Play frame (s)"] = [page.evaluate(STEP, t) / 1000 for t in range(T)]
+            else:  # the cursor is a Streamlit slider: every step is a rerun
+                slider = page.get_by_role("slider", name="Time cursor: step t")
+                for _ in range(runs):
+                    since = page.evaluate("() => performance.now()")
+                    slider.press("ArrowRight")
+                    out["browser: cursor step (s)"].append(settle(page, since, None))
+                out.pop("browser: Play frame (s)")
             browser.close()
     finally:
         stop_server(proc)
     return out
 
 
+def start_app(app: Path):
+    """`streamlit run app.py` of the checkout `app` (conftest.start_server, other directory)."""
+    import conftest
+
+    saved = conftest.APP_DIR
+    conftest.APP_DIR = app
+    try:
+        return conftest.start_server(Path("/tmp/lstm_explorer_latency_streamlit.log"))
+    finally:
+        conftest.APP_DIR = saved
+
+
 def table(results: dict[str, list[float]]) -> str:
-    """A Markdown table: measure, runs, median, min, max (seconds)."""
-    rows = ["| measure | runs | median s | min s | max s |", "|---|---:|---:|---:|---:|"]
+    """A Markdown table: measure, runs, median, min, max."""
+    rows = ["| measure | runs | median | min | max |", "|---|---:|---:|---:|---:|"]
     for name, xs in results.items():
         rows.append(f"| {name} | {len(xs)} | {statistics.median(xs):.3f} | {min(xs):.3f} | {max(xs):.3f} |")
     return "\n".join(rows)
@@ -127,10 +179,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="measured runs per row")
     parser.add_argument("--no-browser", action="store_true", help="only the AppTest (server) rows")
+    parser.add_argument("--no-server", action="store_true", help="only the browser rows")
+    parser.add_argument("--app", type=Path, default=ROOT, help="the app checkout to measure")
     args = parser.parse_args()
-    results = server_times(args.runs)
+    results = {} if args.no_server else server_times(args.runs, args.app.resolve())
     if not args.no_browser:
-        results |= browser_times(args.runs)
+        results |= browser_times(args.runs, args.app.resolve())
     print(table(results))
 
 

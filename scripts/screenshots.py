@@ -17,7 +17,10 @@ sys.path[:0] = [str(ROOT / "tests" / "browser")]
 from conftest import ARTIFACTS, CHROMIUM_ARGS, chromium_path, start_server, stop_server, wait_for_app  # noqa: E402
 from test_gates import PHONE  # noqa: E402
 
-SIZES = {"1440x900": {"viewport": {"width": 1440, "height": 900}}, "1280x720": {"viewport": {"width": 1280, "height": 720}}}
+SIZES = {
+    "1440x900": {"viewport": {"width": 1440, "height": 900}},
+    "1280x720": {"viewport": {"width": 1280, "height": 720}},
+}
 SIZES["390x844"] = PHONE
 READY = {  # what each page shows once it is drawn
     "gates": "() => document.querySelector('[data-testid=\"stPlotlyChart\"] .slider-container')",
@@ -37,7 +40,9 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             path = chromium_path()
-            browser = p.chromium.launch(headless=True, args=CHROMIUM_ARGS, **({"executable_path": path} if path else {}))
+            browser = p.chromium.launch(
+                headless=True, args=CHROMIUM_ARGS, **({"executable_path": path} if path else {})
+            )
             for size, options in SIZES.items():
                 for lang in ("en", "zh"):
                     context = browser.new_context(**options)
@@ -48,7 +53,9 @@ def main() -> None:
                         page.wait_for_function(READY[name], timeout=120_000)
                         page.wait_for_timeout(1500)
                         width = options["viewport"]["width"]
-                        height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+                        height = page.evaluate(
+                            "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+                        )
                         page.set_viewport_size({"width": width, "height": min(height + 40, 8000)})
                         page.wait_for_timeout(1000)
                         page.screenshot(path=str(out / f"{name}_{lang}_{size}.png"), full_page=True)

@@ -8,11 +8,12 @@ import pytest
 from conftest import wait_for_app
 
 GD = '[data-testid="stPlotlyChart"] .js-plotly-plot'  # the gates figure's Plotly element
-# The figure's rows of characters (x axes labelled in monospace), top to bottom, as arrays of
-# their tick label <text> elements.
-CHAR_ROWS = """gd => Object.values(gd._fullLayout)
-    .filter(a => a && a._id && a._id[0] === 'x' && a.tickfont && a.tickfont.family === 'monospace')
-    .map(a => a._id).sort((a, b) => Number(a.slice(1) || 1) - Number(b.slice(1) || 1))
+# The figure's labelled rows of characters (x axes with monospace tick labels), top to bottom,
+# as arrays of their tick label <text> elements.
+CHAR_ROWS = """gd => [...new Set(Object.keys(gd._fullLayout).filter(k => /^xaxis\\d*$/.test(k))
+    .map(k => gd._fullLayout[k])
+    .filter(a => a.showticklabels && a.tickfont && a.tickfont.family === 'monospace').map(a => a._id))]
+    .sort((a, b) => Number(a.slice(1) || 1) - Number(b.slice(1) || 1))
     .map(id => [...gd.querySelectorAll(`g.${id}tick text`)])"""
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -101,11 +102,9 @@ def test_typing_a_sentence_redraws_every_row_of_characters(page, app_url, shot):
     sentence = "def f(x): return [x]"
     type_sentence(page, sentence)
     expected = [ch if ch != " " else "␣" for ch in sentence]
-    n_rows = page.evaluate(
-        f"() => document.querySelector('{GD}').querySelectorAll('.xaxislayer-above').length"
-    )
-    assert n_rows >= 8  # summaries, six heatmaps, surprise: each row labels every character
-    for axis in range(8):
+    n_rows = page.evaluate(f"() => ({CHAR_ROWS})(document.querySelector('{GD}')).length")
+    assert n_rows == 3  # labelled: above the heatmaps, in the middle, under them
+    for axis in range(3):
         assert x_ticks(page, axis) == expected
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "text=def+f" in page.url  # the view is shareable
@@ -165,7 +164,7 @@ def test_every_character_label_is_whole_inside_its_figure_and_apart(browser, app
     boxes = label_boxes(page)
     left, top, right, bottom = boxes["fig"]
     view = 24 if device == "phone" else 80
-    assert len(boxes["rows"]) >= 8
+    assert len(boxes["rows"]) == 3
     for row in boxes["rows"]:
         assert [t for *_, t in row] == [{" ": "␣", "\n": "↵", "\t": "⇥"}.get(c, c) for c in sentence][:view]
         for x0, y0, x1, y1, text in row:

@@ -57,6 +57,7 @@ pages = [
     st.Page(home, title=tr("nav.gates"), url_path="home", default=True, visibility="hidden"),
     st.Page("pages/lessons.py", title=tr("nav.lessons"), icon="🎓", url_path="lessons"),
     gates,
+    st.Page("pages/both_ways.py", title=tr("nav.both_ways"), icon="↔️", url_path="both_ways"),
     st.Page("pages/one_step.py", title=tr("nav.one_step"), icon="🔢", url_path="one_step"),
     st.Page("pages/memory.py", title=tr("nav.memory"), icon="🧠", url_path="memory"),
     st.Page("pages/train.py", title=tr("nav.train"), icon="🏋️", url_path="train"),

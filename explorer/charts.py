@@ -28,7 +28,7 @@ MAX_LABELS = 80  # at most this many character labels per axis (every k-th chara
 SURPRISE_MAX = 8.0  # bits; the colour saturates above (uniform over 100 characters ≈ 6.6 bits)
 RANGES = {"gate": (0.0, 1.0), "tanh": (-1.0, 1.0), "cell": (-CELL_RANGE, CELL_RANGE)}
 SCALES = {"gate": SEQUENTIAL, "tanh": DIVERGING, "cell": DIVERGING}
-MARGIN = {"l": 56, "r": 96, "t": 34, "b": 30}  # fixed, so stacked heatmaps line up column by column
+MARGIN = {"l": 56, "r": 96, "t": 34, "b": 38}  # fixed, so stacked heatmaps line up column by column
 
 
 def figure(data: list[dict], layout: dict) -> go.Figure:

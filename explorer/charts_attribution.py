@@ -15,7 +15,7 @@ from explorer.charts import figure
 from explorer.charts_memory import text_grid
 from explorer.visual import INFLUENCE, char_label, text_label
 
-LINE = 40  # characters per line of the coloured sentence
+LINE = 30  # characters per line of the coloured sentence (fits a phone: ~10 px per cell)
 ROW_HEIGHT = 26  # pixels per line
 
 
@@ -54,7 +54,7 @@ def influence_text(
         "text": text,
         "customdata": step,
         "texttemplate": "%{text}",
-        "textfont": {"family": "monospace", "size": 14},
+        "textfont": {"family": "monospace", "size": 13},
         "colorscale": INFLUENCE,
         "zmin": 0.0,
         "zmax": top if top > 0 else 1.0,
@@ -73,7 +73,7 @@ def influence_text(
         "z": np.where(np.isnan(z) & (step >= 0), 0.0, np.nan),
         "text": text,
         "texttemplate": "%{text}",
-        "textfont": {"family": "monospace", "size": 14, "color": "#999"},
+        "textfont": {"family": "monospace", "size": 13, "color": "#999"},
         "colorscale": [[0, "#f4f4f4"], [1, "#f4f4f4"]],
         "showscale": False,
         "hoverinfo": "skip",
@@ -90,7 +90,7 @@ def influence_text(
     layout = {
         "margin": {"l": 10, "r": 10, "t": 36 if title else 8, "b": 8},
         "height": 50 + max(96, ROW_HEIGHT * shape[0]),
-        "xaxis": {"visible": False, "range": [-0.5, max(shape[1], width) - 0.5], "fixedrange": True},
+        "xaxis": {"visible": False, "range": [-0.5, shape[1] - 0.5], "fixedrange": True},
         "yaxis": {"visible": False, "autorange": "reversed", "fixedrange": True},
         "shapes": shapes,
         "plot_bgcolor": "white",

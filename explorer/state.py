@@ -20,6 +20,9 @@ from lstm_engine import Model, ModelFormatError, Trace, load_model
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 SHIPPED = {"LSTM": "lstm.npz", "GRU": "gru.npz", "RNN": "rnn.npz"}  # picker name -> file
+# the Read-both-ways page's two models: the one that fills in blanks from both sides, and the
+# same task read from the left only
+BOTH_WAYS = {"both": "blank_bilstm.npz", "left": "blank_left_lstm.npz"}
 USER_MODELS = "user_models"  # session_state key: dict name -> Model
 MAX_TEXT = 400  # characters a page runs; longer input is cut with a visible note
 DEFAULT_TEXT = 'print("Hello, world!")  # the (quotes) open and close'  # what a newcomer sees first
@@ -76,7 +79,11 @@ def get_model(name: str) -> tuple[Model | None, str | None]:
     """(model, None) or (None, a clear message) for a picker name."""
     if name in user_models():
         return user_models()[name], None
-    filename = SHIPPED.get(name, SHIPPED["LSTM"])
+    return load_shipped(SHIPPED.get(name, SHIPPED["LSTM"]), name)
+
+
+def load_shipped(filename: str, name: str) -> tuple[Model | None, str | None]:
+    """(model, None) or (None, a clear message naming it `name`) for a shipped model file."""
     try:
         return shipped_model(filename), None
     except (ModelFormatError, OSError) as exc:
@@ -168,6 +175,8 @@ URL_SETTINGS = {
     "model": "model",
     "step": "step",
     "source": "step_source",
+    "blank": "blank",
+    "show": "show",
 }  # URL name -> setting
 
 

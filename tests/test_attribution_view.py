@@ -9,7 +9,7 @@ import pytest
 from pagetest import decode
 from streamlit.testing.v1 import AppTest
 
-from explorer.charts_attribution import influence_text
+from explorer.charts_attribution import LINE, influence_text
 from explorer.charts_memory import text_grid
 from explorer.state import DEFAULT_TEXT, MODELS_DIR, USER_MODELS
 from explorer.texts import t
@@ -27,7 +27,7 @@ def cells(fig_json: dict) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(decode(hm["z"]), dtype=float), np.asarray(hm["text"], dtype=object)
 
 
-def read_back(z: np.ndarray, tokens: list[str], width: int = 40) -> np.ndarray:
+def read_back(z: np.ndarray, tokens: list[str], width: int = LINE) -> np.ndarray:
     """The (T,) values at each character's cell."""
     rows, cols = text_grid(tokens, width)
     return z[rows, cols]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.gates import FLOW_ORDER
-from ..core.model import Trace
+from ..core.model import LayerTrace, Trace
 
 PATTERNS = ("quotes", "parens", "word_position", "line_position", "line_start", "span")
 QUOTES = "\"'"
@@ -30,8 +30,12 @@ def trace_arrays(trace: Trace, layer: int = -1) -> dict[str, np.ndarray]:
     """The (T, H) arrays the gates page draws for one layer, in display order:
     the gates (LSTM input, forget, candidate, output; GRU update, reset, candidate), then
     "cell" (LSTM) and "hidden"."""
-    lt = trace.layers[layer]
-    out = {name: lt.gates[name] for name in FLOW_ORDER[trace.kind]}
+    return layer_arrays(trace.layers[layer], trace.kind)
+
+
+def layer_arrays(lt: LayerTrace, kind: str) -> dict[str, np.ndarray]:
+    """`trace_arrays` of one LayerTrace (e.g. one direction of a bidirectional layer)."""
+    out = {name: lt.gates[name] for name in FLOW_ORDER[kind]}
     if lt.c is not None:
         out["cell"] = lt.c
     out["hidden"] = lt.h

@@ -22,8 +22,11 @@ from lstm_engine.analyses.attribution import attribution
 
 def seen_positions(model: Model, T: int, step: int) -> np.ndarray:
     """(T,) bool: the inputs the prediction at `step` can depend on (a left-to-right model:
-    positions up to `step`; a bidirectional one reads the whole text)."""
-    if getattr(model, "bidirectional", False):
+    positions up to `step`; a bidirectional one: the whole text, but for a fill-in-the-blank
+    model the hidden character itself)."""
+    if model.task == "blank":
+        return np.arange(T) != step
+    if model.bidirectional:
         return np.ones(T, dtype=bool)
     return np.arange(T) <= step
 
@@ -46,6 +49,8 @@ def attribution_section(model: Model, trace: Trace, page: str) -> None:
     norms = result.norms[0]
     target = model.vocab.chars[int(result.targets[0])]
     which = "attribution.scored_next" if step + 1 < T else "attribution.scored_top"
+    if model.task == "blank":
+        which = "attribution.scored_blank"
     p = f"{float(np.exp(result.log_p[0])):.3f}"
     st.markdown(tr(which, char=char_code(target), after=char_code(trace.tokens[step]), t=step, p=p))
     if not np.isfinite(norms).all():

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.charts_attribution import LINE, influence_text
 from explorer.charts_memory import text_grid
-from explorer.state import DEFAULT_TEXT, MODELS_DIR, USER_MODELS
+from explorer.state import BOTH_WAYS, DEFAULT_TEXT, MODELS_DIR, USER_MODELS
 from explorer.texts import t
 from explorer.visual import char_code
 from lstm_engine import load_model
@@ -101,4 +101,29 @@ def test_a_zero_or_overflowing_gradient_is_said_instead_of_drawn(factor, key):
     assert not at.exception
     assert t(key, "en") in [m.value for m in at.info]
     hover = t("attribution.hover", "en")
-    assert not [e for e in at.get("plotly_chart") if hover in e.proto.spec]
+    figs = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+    assert figs and not [f for f in figs if hover in f["data"][-1].get("hovertemplate", "")]
+
+
+@pytest.mark.skipif(not (MODELS_DIR / BOTH_WAYS["both"]).exists(), reason="blank model missing")
+def test_a_fill_in_the_blank_model_is_explained_from_both_sides_of_the_step():
+    model = load_model(MODELS_DIR / BOTH_WAYS["both"])
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state[USER_MODELS] = {"blank": model}
+    at.session_state["gates:model"] = "blank"
+    at.run()
+    assert not at.exception
+    trace = model.run(DEFAULT_TEXT)
+    step = 12
+    at.slider(key="gates:attribution_step").set_value(step).run()
+    a = attribution(model, trace.ids, steps=[step])
+    assert a.targets[0] == trace.ids[step]  # the character itself is what it guesses
+    hover = t("attribution.hover", "en")
+    figs = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+    (fig,) = [f for f in figs if hover in f["data"][-1].get("hovertemplate", "")]
+    got = read_back(cells(fig)[0], trace.tokens)
+    others = np.arange(len(trace.ids)) != step
+    np.testing.assert_allclose(got[others], a.norms[0, others], rtol=1e-6)
+    assert np.isnan(got[step]) and (got[step + 1 :] > 0).any()  # it reads the right side too
+    p = f"{np.exp(a.log_p[0]):.3f}"
+    assert any(p in m.value and char_code(trace.tokens[step]) in m.value for m in at.markdown)

@@ -219,6 +219,9 @@ def sentence_mode() -> None:
         return
     ch = trace.tokens[t]
     st.markdown(tr("step.reads", t=t, n=T) + " " + char_code(ch))
+    if model.variant != "d2l":  # a converted nn.GRU: its candidate is not the d2l equation shown here
+        st.info(tr("step.torch_gru"))
+        return
     bd = step.model_step(model, trace, t, layer)
     x_rows = [char_label(c) for c in model.vocab.chars] if layer == 0 else [f"x{r}" for r in range(len(bd.x))]
     show_step(bd, units, x_rows, char_label(ch) if layer == 0 else "")

@@ -280,3 +280,22 @@ def test_randomly_damaged_bidirectional_files_only_ever_raise_model_format_error
         except ModelFormatError:
             errors += 1
     assert errors > 100
+
+
+@pytest.mark.parametrize("variant", ["d2l", "torch"])
+def test_the_one_step_page_opens_bidirectional_and_torch_form_models(variant):
+    """A converted PyTorch model on the one-step page: the forward direction's step, or (for
+    PyTorch's GRU form, whose step is not the d2l equation shown) a message, never a traceback."""
+    from pagetest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    from lstm_engine.training.data import default_corpus
+
+    vocab = Vocab.from_text(default_corpus())
+    config = ModelConfig("gru", 6, 2, bidirectional=variant == "d2l", variant=variant)
+    at = AppTest.from_file(str(ROOT / "pages" / "one_step.py"), default_timeout=120)
+    at.session_state["user_models"] = {"converted": init_model(config, vocab)}
+    at.query_params["model"] = "converted"
+    at.run()
+    assert not at.exception
+    assert bool(at.info and "PyTorch" in at.info[0].value) == (variant == "torch")

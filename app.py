@@ -46,16 +46,21 @@ with st.sidebar:
 gates = st.Page("pages/gates.py", title=tr("nav.gates"), icon="🚦", url_path="gates")
 
 
+lessons = st.Page("pages/lessons.py", title=tr("nav.lessons"), icon="🎓", url_path="lessons")
+
+
 def home() -> None:
-    """The root URL opens the gates page, query parameters and all. (Streamlit serves its default
-    page at "/" only, so the gates page is not the default: /gates must open without a false
-    "page not found" dialog.)"""
-    st.switch_page(gates, query_params=st.query_params.to_dict())
+    """The root URL: a newcomer starts on the lessons' start screen; a shared link that carries
+    a sentence (text=..., as the gates page writes it) opens the gates page, query parameters
+    and all. (Streamlit serves its default page at "/" only, so neither is the default: /lessons
+    and /gates must open without a false "page not found" dialog.)"""
+    params = st.query_params.to_dict()
+    st.switch_page(gates if "text" in params else lessons, query_params=params)
 
 
 pages = [
-    st.Page(home, title=tr("nav.gates"), url_path="home", default=True, visibility="hidden"),
-    st.Page("pages/lessons.py", title=tr("nav.lessons"), icon="🎓", url_path="lessons"),
+    st.Page(home, title=tr("nav.lessons"), url_path="home", default=True, visibility="hidden"),
+    lessons,
     gates,
     st.Page("pages/both_ways.py", title=tr("nav.both_ways"), icon="↔️", url_path="both_ways"),
     st.Page("pages/one_step.py", title=tr("nav.one_step"), icon="🔢", url_path="one_step"),

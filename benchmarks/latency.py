@@ -122,7 +122,7 @@ def browser_times(runs: int, app: Path) -> dict[str, list[float]]:
             )
             cdp = browser.new_browser_cdp_session()
             page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.goto(url)
+            page.goto(f"{url}/gates")
             wait_for_app(page, timeout=120_000)
             page.evaluate(WATCH)
             box = page.get_by_role("textbox", name="Your sentence")

@@ -147,7 +147,7 @@ async def browser_student(browser, url: str, student: Student, start: asyncio.Ba
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     try:
-        await page.goto(url, timeout=120_000)
+        await page.goto(f"{url}/gates", timeout=120_000)
         box = page.locator('[data-testid="stTextInput"] input').first
         await box.wait_for(timeout=120_000)
         await start.wait()  # everyone starts typing at once

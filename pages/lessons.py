@@ -115,6 +115,8 @@ def big(build):
     def built(*args, **kwargs) -> go.Figure:
         fig = build(*args, **kwargs)
         fig.update_layout(font={"size": PRESENT_FONT}, title_font_size=PRESENT_FONT + 4)
+        fig.update_xaxes(tickfont_size=PRESENT_FONT - 4, title_font_size=PRESENT_FONT)
+        fig.update_yaxes(tickfont_size=PRESENT_FONT - 4, title_font_size=PRESENT_FONT)
         fig.update_layout(height=int((fig.layout.height or 360) * 1.35))
         for note in fig.layout.annotations or ():
             note.font.size = int((note.font.size or 12) * 1.7)
@@ -326,10 +328,11 @@ if not 1 <= j <= total:
 title_col, qr_col = st.columns([4, 1]) if present else (st.container(), None)
 with title_col:
     st.title(tr("lessons.heading", k=number, title=tr(lesson.key("title"))))
-    st.progress(j / total, text=tr("lessons.progress", j=j, n=total))
-if not present:
+    progress, picker = st.columns([3, 2], vertical_alignment="bottom") if not present else (st, None)
+    progress.progress(j / total, text=tr("lessons.progress", j=j, n=total))
+if picker is not None:
     titles = {k: f"{k}. {tr(les.key('title'))}" for k, les in enumerate(LESSONS, start=1)}
-    st.selectbox(
+    picker.selectbox(
         tr("lessons.pick"),
         list(titles),
         index=number - 1,
@@ -346,8 +349,8 @@ try:
 except (ModelFormatError, OSError) as exc:
     st.error(tr("lessons.unavailable", why=error_message(exc)))
 
-back, nxt, rest = st.columns([1, 1, 3] if not present else [1, 1, 2])
-back.button(
+row = st.container(horizontal=True, vertical_alignment="center")
+row.button(
     tr("lessons.back"),
     disabled=j <= 1,
     on_click=go_to,
@@ -356,7 +359,7 @@ back.button(
     icon=":material/arrow_back:",
 )
 if j < total:
-    nxt.button(
+    row.button(
         tr("lessons.next"),
         type="primary",
         on_click=go_to,
@@ -365,7 +368,7 @@ if j < total:
         icon=":material/arrow_forward:",
     )
 elif number < len(LESSONS):
-    nxt.button(tr("lessons.next_lesson"), type="primary", on_click=go_to, args=(number + 1,), key="next")
-rest.button(tr("lessons.all"), on_click=go_to, args=(None,), key="all")
+    row.button(tr("lessons.next_lesson"), type="primary", on_click=go_to, args=(number + 1,), key="next")
+row.button(tr("lessons.all"), on_click=go_to, args=(None,), key="all", type="tertiary")
 with qr_col or st.expander(tr("lessons.share")):
     share(number, j, present)

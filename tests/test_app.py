@@ -1,5 +1,5 @@
-"""The app shell via AppTest: opens on the gates page with a sentence typed, switches language
-and pages."""
+"""The app shell via AppTest: opens on the lessons' start screen (a link with a sentence on the
+gates page), switches language and pages."""
 
 import gc
 import json
@@ -13,8 +13,31 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 HAVE_MODELS = (MODELS_DIR / "lstm.npz").exists()
 
 
-def test_app_opens_on_the_gates_page_with_a_sentence_typed():
+def open_gates(**query) -> AppTest:
+    """The app switched to the gates page (the root opens the lessons)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    return at.run().switch_page("pages/gates.py").run()
+
+
+def test_a_newcomer_lands_on_the_lessons_start_screen():
     at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Lessons"
+    assert at.button(key="start_1").type == "primary"  # one obvious first click
+
+
+def test_a_shared_link_with_a_sentence_still_opens_the_gates_page():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["text"] = "(ab)"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Watch the gates"
+    assert at.text_input(key="gates:text").value == "(ab)"
+
+
+def test_app_opens_on_the_gates_page_with_a_sentence_typed():
+    at = open_gates()
     assert not at.exception
     assert at.title[0].value == "Watch the gates"
     if HAVE_MODELS:
@@ -37,7 +60,7 @@ def test_a_full_run_freezes_the_startup_heap_once_per_process():
 
 
 def test_language_switch_changes_every_string():
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = open_gates()
     at.radio(key="lang").set_value("zh").run()
     assert not at.exception
     assert at.title[0].value == "观察门控"
@@ -47,15 +70,13 @@ def test_language_switch_changes_every_string():
 
 
 def test_language_from_the_url():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = "zh"
-    at.run()
+    at = open_gates(lang="zh")
     assert not at.exception
     assert at.title[0].value == "观察门控"
 
 
 def test_the_sentence_follows_the_user_to_the_one_step_page():
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = open_gates()
     at.text_input(key="gates:text").input("(ab)").run()
     at.switch_page("pages/one_step.py").run()
     assert not at.exception

@@ -28,8 +28,7 @@ PAYLOADS = {
 
 def _open(page: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120).run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
+    at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -96,7 +96,7 @@ def full_shot(page, shot, name: str, width: int = 1440) -> Path:
 
 
 def test_typing_a_sentence_redraws_every_row_of_characters(page, app_url, shot):
-    page.goto(app_url)
+    page.goto(f"{app_url}/gates")
     wait_for_figure(page)
     assert x_ticks(page)[:6] == list("print(")  # rows of characters: x tick labels (axes x2, x3, ...)
     sentence = "def f(x): return [x]"
@@ -119,7 +119,7 @@ def test_typing_a_sentence_redraws_every_row_of_characters(page, app_url, shot):
 def test_html_typed_into_the_box_is_shown_as_text_and_never_runs(page, app_url, shot):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(app_url)
+    page.goto(f"{app_url}/gates")
     wait_for_figure(page)
     payload = '<img src=x onerror="window.__pwned=1;alert(1)"><b>x</b>'
     type_sentence(page, payload)
@@ -183,7 +183,7 @@ def test_play_and_scrub_move_the_cursor_without_a_websocket_message(browser, app
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.add_init_script(COUNT_SENT)
     page = context.new_page()
-    page.goto(app_url)
+    page.goto(f"{app_url}/gates")
     wait_for_figure(page)
     page.wait_for_timeout(1000)  # let the first run's messages settle
     sent = page.evaluate("() => window.__sent")

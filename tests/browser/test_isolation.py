@@ -51,7 +51,7 @@ def test_an_upload_in_one_session_is_invisible_in_the_other(browser, app_url, tm
     try:
         pages = dict(zip("AB", (c.new_page() for c in contexts), strict=True))
         for page in pages.values():  # both sessions are open before either uploads
-            page.goto(app_url)
+            page.goto(f"{app_url}/gates")
             wait_for_app(page)
 
         open_page(pages["A"], app_url, "Train your own")

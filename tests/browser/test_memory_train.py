@@ -9,9 +9,9 @@ TRAIN_STEPS = 30
 
 
 def open_via_sidebar(page, app_url: str, title: str) -> None:
-    """Open the app at its root, then a page by its sidebar link (same browser session)."""
+    """Open the app on the gates page, then a page by its sidebar link (same browser session)."""
     if not page.url.startswith(app_url):
-        page.goto(app_url)
+        page.goto(f"{app_url}/gates")
         wait_for_app(page)
     page.get_by_role("link", name=title).click()
     page.get_by_role("heading", name=title, exact=True).wait_for()

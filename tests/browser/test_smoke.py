@@ -1,4 +1,4 @@
-"""The app in a real browser: opens on the gates page; the one-step page renders its equations,
+"""The app in a real browser: the gates page draws its figure; the one-step page renders its equations,
 steps with the buttons and shows the tiny cell; and on a phone (390 px) no page is wider than
 the screen, long equations scroll inside their own box."""
 
@@ -14,7 +14,7 @@ def no_exception(page) -> bool:
 
 
 def test_app_opens_on_the_gates_page(page, app_url, shot):
-    page.goto(app_url)
+    page.goto(f"{app_url}/gates")
     wait_for_app(page)
     page.get_by_role("heading", name="Watch the gates").wait_for()
     wait_for_figure(page)
@@ -23,7 +23,7 @@ def test_app_opens_on_the_gates_page(page, app_url, shot):
 
 
 def test_one_step_page_equations_buttons_and_tiny_cell(page, app_url, shot):
-    page.goto(app_url)
+    page.goto(f"{app_url}/gates")
     wait_for_app(page)
     page.get_by_role("link", name="One step, all the numbers").click()
     page.get_by_role("heading", name="One step, all the numbers").wait_for()

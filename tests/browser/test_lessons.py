@@ -42,7 +42,7 @@ def test_a_student_completes_the_boss_raise_lesson(page, app_url, shot):
     page.goto(app_url)  # the root opens the lessons' start screen
     wait_for_app(page, 60_000)
     page.get_by_role("heading", name=t("lessons.title", "en")).wait_for(timeout=60_000)
-    page.locator(".st-key-start_%d button" % BOSS).click()
+    page.locator(f".st-key-start_{BOSS} button").click()
     wait_for_app(page, 60_000)
     page.get_by_role("heading", name=t("lesson.boss.forget.title", "en")).wait_for(timeout=60_000)
     assert f"lesson={BOSS}" in page.url and "step=1" in page.url

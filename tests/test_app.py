@@ -14,17 +14,18 @@ HAVE_MODELS = (MODELS_DIR / "lstm.npz").exists()
 
 
 def open_gates(**query) -> AppTest:
-    """The app switched to the gates page (the root opens the lessons)."""
+    """The app opened by a link to the gates page with the default sentence (the bare root
+    opens the lessons)."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    return at.run().switch_page("pages/gates.py").run()
+    at.query_params.update(text=DEFAULT_TEXT, **query)
+    return at.run()
 
 
 def test_a_newcomer_lands_on_the_lessons_start_screen():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert at.title[0].value == "Lessons"
-    assert at.button(key="start_1").type == "primary"  # one obvious first click
+    assert at.button(key="start_1").proto.type == "primary"  # one obvious first click
 
 
 def test_a_shared_link_with_a_sentence_still_opens_the_gates_page():

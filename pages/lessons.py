@@ -287,9 +287,10 @@ def overview() -> None:
     """The start screen: what the lessons are, and one card per lesson."""
     st.title(tr("lessons.title"))
     st.markdown(tr("lessons.intro"))
-    cols = st.columns(2)
     for k, lesson in enumerate(LESSONS, start=1):
-        with cols[(k - 1) % 2].container(border=True):
+        if k % 2:  # a row per pair, so a phone stacks the cards in lesson order
+            cols = st.columns(2)
+        with cols[(k - 1) % 2].container(border=True, height="stretch"):
             st.markdown(f"**{k}. {tr(lesson.key('title'))}**")
             st.caption(tr(lesson.key("goal")) + " " + tr("lessons.n_steps", n=len(lesson.steps) + 1))
             st.button(

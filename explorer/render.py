@@ -16,14 +16,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer.state import (
-    DEFAULT_TEXT,
     MAX_TEXT,
+    accept_offer,
     clip_text,
+    default_text,
     get_model,
     keep,
     lang,
     model_names,
+    model_offer,
     model_picker_key,
+    picked_model,
     seed_widget,
     tr,
 )
@@ -103,6 +106,29 @@ def notify_unknown(unknown: list[tuple[int, str]], dropped: bool) -> None:
         st.info(tr(key, **fmt))
 
 
+def offer_model(page: str, name: str) -> None:
+    """After a language switch, a small notice offering the new language's model, with a
+    button to take it and one to keep the current model (never switched without asking)."""
+    offer = model_offer()
+    if offer is None:
+        return
+    with st.container(border=True):
+        st.caption(tr("common.offer_model", model=offer, current=name))
+        take, stay, _ = st.columns([2, 2, 3])
+        take.button(
+            tr("common.offer_take", model=offer),
+            on_click=accept_offer,
+            args=(page, True),
+            key=f"{page}:offer_take",
+        )
+        stay.button(
+            tr("common.offer_keep", model=name),
+            on_click=accept_offer,
+            args=(page, False),
+            key=f"{page}:offer_keep",
+        )
+
+
 def sentence_and_model(page: str) -> tuple[str, str, Model | None]:
     """The sentence box and model picker shared by the gates and one-step pages.
 
@@ -114,16 +140,22 @@ def sentence_and_model(page: str) -> tuple[str, str, Model | None]:
     left, right = st.columns([3, 1])
     raw = left.text_input(
         tr("common.text"),
-        key=seed_widget("text", DEFAULT_TEXT, url="text", page=page),
+        key=seed_widget("text", default_text(), url="text", page=page),
         help=tr("gates.text_help", n=MAX_TEXT),
     )
     name = right.selectbox(
-        tr("common.model"), model_names(), key=model_picker_key(page), help=tr("gates.model_help")
+        tr("common.model"),
+        model_names(),
+        key=model_picker_key(page),
+        help=tr("gates.model_help"),
+        on_change=picked_model,
+        args=(page,),
     )
     keep("text", "model", page=page)
     linked = st.query_params.get("model")
     if linked and linked not in model_names():  # someone else's trained or uploaded model
         st.warning(tr("common.model_elsewhere", name=plain(linked, 60)))
+    offer_model(page, name)
     text, cut = clip_text(raw)
     if cut:
         st.warning(tr("common.truncated", n=MAX_TEXT))

@@ -19,13 +19,16 @@ from explorer.visual import code_span  # noqa: F401 - pages import it from here 
 from lstm_engine import Model, ModelFormatError, Trace, load_model
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
-SHIPPED = {"LSTM": "lstm.npz", "GRU": "gru.npz", "RNN": "rnn.npz"}  # picker name -> file
+ZH_MODEL = "LSTM 中文"  # the Chinese character model (scripts/train_chinese.py)
+SHIPPED = {"LSTM": "lstm.npz", "GRU": "gru.npz", "RNN": "rnn.npz", ZH_MODEL: "zh.npz"}  # picker name -> file
 # the Read-both-ways page's two models: the one that fills in blanks from both sides, and the
 # same task read from the left only
 BOTH_WAYS = {"both": "blank_bilstm.npz", "left": "blank_left_lstm.npz"}
 USER_MODELS = "user_models"  # session_state key: dict name -> Model
 MAX_TEXT = 400  # characters a page runs; longer input is cut with a visible note
 DEFAULT_TEXT = 'print("Hello, world!")  # the (quotes) open and close'  # what a newcomer sees first
+ZH_TEXT = "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"  # 5-character lines: watch a unit count
+LANG_DEFAULTS = {"en": ("LSTM", DEFAULT_TEXT), "zh": (ZH_MODEL, ZH_TEXT)}  # language -> (model, sentence)
 REDRAW_S = 0.5  # seconds between redraws of a running training job
 KEPT = "_kept"  # session_state key: dict widget key -> last value, survives page switches
 
@@ -34,6 +37,16 @@ def lang() -> str:
     """The UI language code, from the session (set by the switch in app.py) or the URL."""
     code = st.session_state.get("lang") or st.query_params.get("lang", "en")
     return code if code in LANGS else "en"
+
+
+def default_model(code: str | None = None) -> str:
+    """The model a newcomer in this language (default: the UI's) sees first."""
+    return LANG_DEFAULTS[code or lang()][0]
+
+
+def default_text(code: str | None = None) -> str:
+    """The sentence a newcomer in this language (default: the UI's) sees first."""
+    return LANG_DEFAULTS[code or lang()][1]
 
 
 def tr(key: str, **fmt: object) -> str:
@@ -194,12 +207,42 @@ def hand_over(params: dict[str, object]) -> None:
 
 
 def model_picker_key(page: str = "") -> str:
-    """Seed the shared model picker (URL `model=`, default the shipped LSTM) and make sure its
-    value is still one of `model_names()`. Returns the widget key."""
-    key = seed_widget("model", "LSTM", url="model", page=page)
+    """Seed the shared model picker (URL `model=`, default the language's model, see
+    LANG_DEFAULTS) and make sure its value is still one of `model_names()`. Returns the key."""
+    key = seed_widget("model", default_model(), url="model", page=page)
     if st.session_state[key] not in model_names():
-        st.session_state[key] = "LSTM"
+        st.session_state[key] = default_model()
+    st.session_state.setdefault(KEPT, {}).setdefault("model_lang", lang())
     return key
+
+
+def model_offer() -> str | None:
+    """The model to offer after a language switch: the new language's model when the picked
+    one was chosen in another language and is not it, else None (see accept_offer)."""
+    kept = st.session_state.get(KEPT, {})
+    here = lang()
+    if kept.get("model_lang", here) == here or kept.get("model") == default_model(here):
+        return None
+    return default_model(here)
+
+
+def accept_offer(page: str, accept: bool) -> None:
+    """Button callback of the offer: switch the picker to the language's model (and an
+    untouched default sentence to this language's), or keep the current one; either way the
+    offer is settled for this language."""
+    kept = st.session_state.setdefault(KEPT, {})
+    kept["model_lang"] = lang()
+    if not accept:
+        return
+    kept["model"] = st.session_state[widget_key("model", page)] = default_model()
+    text_key = widget_key("text", page)
+    if st.session_state.get(text_key) in {text for _, text in LANG_DEFAULTS.values()}:
+        kept["text"] = st.session_state[text_key] = default_text()
+
+
+def picked_model(page: str) -> None:
+    """Picker callback: a model the user picks is their choice in this language (no offer)."""
+    st.session_state.setdefault(KEPT, {})["model_lang"] = lang()
 
 
 def clamp_widget(key: str, lo: int, hi: int) -> None:

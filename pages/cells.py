@@ -9,10 +9,11 @@ import streamlit as st
 
 from explorer.charts_memory import delta_heatmap, saturation_chart, top_units_chart, unit_text_chart
 from explorer.render import model_caption, notify_unknown, show_chart
-from explorer.state import clip_text, get_model, lang, model_names, tr
+from explorer.state import clip_text, default_model, get_model, lang, model_names, tr
 from lstm_engine.analyses import edits, unit_stats
 
 MAX_CELL_TEXT = 2000  # characters this page runs (statistics need more text than one sentence)
+DEFAULT_PATTERN = {"zh": "line_position"}  # the pattern the default text shows best; else quotes
 
 
 def show_unknown(model, text: str) -> None:
@@ -40,6 +41,7 @@ def finder_section(trace) -> None:
         tr("cells.pattern"),
         unit_stats.PATTERNS,
         format_func=lambda p: tr(f"cells.pattern_{p}"),
+        index=unit_stats.PATTERNS.index(DEFAULT_PATTERN.get(lang(), "quotes")),
         horizontal=True,
         key="cells_pattern",
     )
@@ -125,8 +127,9 @@ def whatif_section(model) -> None:
 st.title(tr("nav.cells"))
 st.markdown(tr("cells.intro"))
 names = model_names()
+first = default_model()
 name = st.selectbox(
-    tr("common.model"), names, index=names.index("LSTM") if "LSTM" in names else 0, key="cells_model"
+    tr("common.model"), names, index=names.index(first) if first in names else 0, key="cells_model"
 )
 model, error = get_model(name)
 raw = st.text_area(tr("cells.text"), tr("cells.default_text"), height=180, key="cells_text")

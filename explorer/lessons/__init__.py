@@ -5,7 +5,7 @@ its entry in LESSONS, and its texts under `lesson.<id>.` in explorer/locales/{en
 Lesson K in the URL (`lessons?lesson=K&step=J`) is LESSONS[K - 1].
 """
 
-from . import adding, boss, both_ways, by_hand, forget, gru, quotes, recall, vanishing
+from . import adding, boss, both_ways, by_hand, counting, forget, gru, quotes, recall, vanishing
 from .framework import Lesson
 
 LESSONS: tuple[Lesson, ...] = (
@@ -18,4 +18,5 @@ LESSONS: tuple[Lesson, ...] = (
     recall.LESSON,
     gru.LESSON,
     both_ways.LESSON,
+    counting.LESSON,
 )

@@ -214,3 +214,7 @@ def test_cli_trains_and_saves_a_loadable_model(tmp_path, capsys):
     assert "ppl " in printed and "perplexity " in printed
     model = load_model(out)
     assert model.kind == "gru" and model.hidden_size == 8 and model.dtype == np.float32
+    assert (
+        main([*argv, "--eval-every", "3", "--stop-after", "6", "--text", str(corpus), "--out", str(out)]) == 0
+    )
+    assert ", 6 steps, " in capsys.readouterr().out

@@ -421,6 +421,12 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="save the weights of the lowest validation loss seen (default), not the last step's",
     )
+    ap.add_argument(
+        "--stop-after",
+        type=int,
+        default=0,
+        help="stop after this step and save (the schedule still spans --steps); 0 = run all",
+    )
     ap.add_argument("--save-dtype", choices=("float32", "float64"), default="float32")
     ap.add_argument("--text", help="a UTF-8 .txt file to train on (default: the pydoc corpus)")
     ap.add_argument("--out", required=True, help="where to write the .npz model")
@@ -457,13 +463,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{describe(model)}, vocab {len(model.vocab)}, {len(text)} characters", flush=True)
     tty = sys.stderr.isatty()
 
-    def report(p: Progress) -> None:
+    def report(p: Progress) -> bool:
         if tty:
             print("\r" + _bar(p), end="", file=sys.stderr, flush=True)
         if p.val_loss is not None or p.step == p.steps:
             print(("\n" if tty else "") + _bar(p), flush=True)
         if p.sample:
             print(f"--- sample at step {p.step}:\n{p.sample}\n---", flush=True)
+        return not args.stop_after or p.step < args.stop_after
 
     t0 = time.perf_counter()
     try:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pagetest import figures
+import test_page_gates as gates_page
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import MODELS_DIR, SHIPPED, ZH_MODEL, ZH_TEXT, default_model, default_text
@@ -40,13 +40,11 @@ def test_the_zh_gates_page_opens_on_the_chinese_model_and_a_poem(zh):
     assert at.selectbox(key="gates:model").value == ZH_MODEL == default_model("zh")
     assert not at.info  # no unknown-character notice
     trace = zh.run(ZH_TEXT)
-    assert trace.unknown == []
-    heat = next(f for f in figures(at) if f.data[0].type == "heatmap")
-    units = [int(u) for u in heat.data[0].y]
-    np.testing.assert_allclose(
-        np.array(heat.data[0].z, dtype=float), trace.layers[-1].gates["input"][:, units].T, atol=1e-6
-    )
-    assert list(heat.layout.xaxis.labelalias.values()) == list(ZH_TEXT)
+    assert trace.unknown == [] and UNK not in trace.tokens
+    units = gates_page.rows(at, "input")
+    z = gates_page.decode(gates_page.heatmaps(at)["input"]["z"])
+    np.testing.assert_allclose(z, trace.gates["input"][:, units].T, atol=1e-6)
+    assert gates_page.labels(at, "input") == list(ZH_TEXT)
 
 
 def offer_app():

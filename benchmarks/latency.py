@@ -137,16 +137,17 @@ def browser_times(runs: int, app: Path) -> dict[str, list[float]]:
                     out["browser: Enter -> all charts drawn and settled (s)"].append(drawn)
                     out["browser: CPU per Enter, all Chromium processes (s)"].append(cpu_seconds(cdp) - cpu0)
             if page.locator(GD).count() and page.evaluate(
-                f"() => !!document.querySelector('{GD}')._transitionData"
+                f"() => (document.querySelector('{GD}')._transitionData?._frames || []).length > 0"
             ):
                 T = page.evaluate(f"() => document.querySelector('{GD}')._transitionData._frames.length")
                 out["browser: cursor step (s)"] = [page.evaluate(STEP, t) / 1000 for t in range(1, runs + 1)]
                 out["browser: Play frame (s)"] = [page.evaluate(STEP, t) / 1000 for t in range(T)]
             else:  # the cursor is a Streamlit slider: every step is a rerun
                 slider = page.get_by_role("slider", name="Time cursor: step t")
+                slider.focus()
                 for _ in range(runs):
                     since = page.evaluate("() => performance.now()")
-                    slider.press("ArrowRight")
+                    slider.press("ArrowLeft")
                     out["browser: cursor step (s)"].append(settle(page, since, None))
                 out.pop("browser: Play frame (s)")
             browser.close()

@@ -111,7 +111,12 @@ view = c3.selectbox(
 units_key = seed_widget("units", [], url="units", cast=parse_units, page=PAGE)
 st.session_state[units_key] = [u for u in st.session_state[units_key] if 0 <= u < H]
 chosen = st.multiselect(
-    tr("gates.units"), list(range(H)), key=units_key, help=tr("gates.units_help", h=H - 1), max_selections=64
+    tr("gates.units"),
+    list(range(H)),
+    key=units_key,
+    help=tr("gates.units_help", h=H - 1),
+    placeholder=tr("gates.units_placeholder"),
+    max_selections=64,
 )
 if model.num_layers > 1:
     layer = st.selectbox(

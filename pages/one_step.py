@@ -39,6 +39,7 @@ DIAGRAM_LABELS = {
     "output": "O = σ(·)", "candidate": "C̃ = tanh(·)", "update": "Z = σ(·)", "reset": "R = σ(·)",
     "hidden": "tanh(·)",
 }  # fmt: skip
+STATIC = {"displayModeBar": False}  # fixed pictures: no toolbar that could cover their titles
 PAGE = "one_step"  # prefix of this page's widget keys (explorer.state.widget_key)
 PRESETS = ("boss", "bias", "random")
 # rows of the tiny cell's weight tables (W_x, W_h, b stacked), units numbered from 0
@@ -115,7 +116,7 @@ def show_step(bd: step.StepBreakdown, units, x_rows: list[str], x_label: str) ->
                 cols,
                 (vname, wname, f"{vname} {wname}"),
                 key=f"matvec_{i}",
-                config={"displaylogo": False},
+                config=STATIC,
             )
             if i == 0 and x_label:
                 st.caption(tr("step.onehot_note"))
@@ -133,6 +134,7 @@ def show_step(bd: step.StepBreakdown, units, x_rows: list[str], x_label: str) ->
         labels,
         caption=tr("step.diagram_cap"),
         key="diagram",
+        config=STATIC,
     )
 
     st.subheader(tr("step.table"))

@@ -159,9 +159,18 @@ def url_widget(key: str, default: Any, params: dict[str, str], cast: Callable[[s
     return seed_widget(key, default, url=params[key], cast=cast)
 
 
-def write_url(params: dict[str, str]) -> None:
-    """Write the current value of every widget in `params` (widget key -> URL parameter)."""
-    set_query_params(**{p: st.session_state[k] for k, p in params.items() if k in st.session_state})
+def write_url(params: dict[str, str], defaults: dict[str, Any] | None = None) -> None:
+    """Write the current value of every widget in `params` (widget key -> URL parameter) into
+    the URL; a value equal to its entry in `defaults` is left out (e.g. a long default text)."""
+    defaults = defaults or {}
+    for key, param in params.items():
+        if key not in st.session_state:
+            continue
+        if key in defaults and st.session_state[key] == defaults[key]:
+            if param in st.query_params:
+                del st.query_params[param]
+        else:
+            set_query_params(**{param: st.session_state[key]})
 
 
 def keep(*names: str, page: str = "") -> None:

@@ -9,11 +9,22 @@ import streamlit as st
 
 from explorer.charts_memory import delta_heatmap, saturation_chart, top_units_chart, unit_text_chart
 from explorer.render import model_caption, notify_unknown, show_chart
-from explorer.state import clip_text, default_model, get_model, lang, model_names, tr
+from explorer.state import (
+    choice,
+    clip_text,
+    default_model,
+    get_model,
+    lang,
+    model_names,
+    tr,
+    url_widget,
+    write_url,
+)
 from lstm_engine.analyses import edits, unit_stats
 
 MAX_CELL_TEXT = 2000  # characters this page runs (statistics need more text than one sentence)
 DEFAULT_PATTERN = {"zh": "line_position"}  # the pattern the default text shows best; else quotes
+URL = {"cells_pattern": "pattern", "cells_text": "text"}  # widget key -> URL parameter
 
 
 def show_unknown(model, text: str) -> None:
@@ -41,9 +52,10 @@ def finder_section(trace) -> None:
         tr("cells.pattern"),
         unit_stats.PATTERNS,
         format_func=lambda p: tr(f"cells.pattern_{p}"),
-        index=unit_stats.PATTERNS.index(DEFAULT_PATTERN.get(lang(), "quotes")),
         horizontal=True,
-        key="cells_pattern",
+        key=url_widget(
+            "cells_pattern", DEFAULT_PATTERN.get(lang(), "quotes"), URL, choice(unit_stats.PATTERNS)
+        ),
     )
     paths = ("h", "c") if trace.c is not None else ("h",)
     path = c2.radio(
@@ -132,7 +144,7 @@ name = st.selectbox(
     tr("common.model"), names, index=names.index(first) if first in names else 0, key="cells_model"
 )
 model, error = get_model(name)
-raw = st.text_area(tr("cells.text"), tr("cells.default_text"), height=180, key="cells_text")
+raw = st.text_area(tr("cells.text"), height=180, key=url_widget("cells_text", tr("cells.default_text"), URL))
 text, cut = clip_text(raw, MAX_CELL_TEXT)
 if cut:
     st.caption(tr("common.truncated", n=MAX_CELL_TEXT))
@@ -151,3 +163,4 @@ else:
         saturation_section(trace)
         finder_section(trace)
         whatif_section(model)
+write_url(URL, defaults={"cells_text": tr("cells.default_text")})

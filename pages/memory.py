@@ -419,4 +419,4 @@ else:
         show_chart(divergence_chart, divs, lang(), caption=tr("memory.div_caption"), key="mem_div")
 
 memory_task_section()
-write_url(URL)
+write_url(URL, defaults={"mem_text": tr("memory.default_text")})

@@ -151,3 +151,24 @@ def test_page_in_chinese():
     at.run()
     assert not at.exception
     assert at.title[0].value == "细胞内部"
+
+
+def test_pattern_and_text_come_from_and_go_to_the_url():
+    from pagetest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "cells.py"), default_timeout=90)
+    at.query_params.update(pattern="parens", text="f(a(b)) (c)")
+    at.run()
+    assert not at.exception
+    assert (
+        at.radio(key="cells_pattern").value == "parens"
+        and at.text_area(key="cells_text").value == "f(a(b)) (c)"
+    )
+    at.radio(key="cells_pattern").set_value("quotes").run()
+    assert str(at.query_params["pattern"]).strip("[]'") == "quotes"
+    bad = AppTest.from_file(str(ROOT / "pages" / "cells.py"), default_timeout=90)
+    bad.query_params.update(pattern="<script>")
+    bad.run()
+    assert not bad.exception and bad.radio(key="cells_pattern").value == "quotes"
+    assert "text" not in bad.query_params  # the long default text stays out of the URL

@@ -23,7 +23,7 @@ CODE = re.compile(r"`[^`]*`|%\{[^}]*\}|\{[^}]*\}|<[^>]*>|[\w./-]+\.(?:py|md|npz|
 # Names and symbols that stay as they are in the Chinese UI.
 NAMES = {"LSTM", "GRU", "RNN", "Adam", "SGD", "tanh", "softmax", "NaN", "inf", "npz", "txt", "csv", "CSV",
          "UTF", "PyTorch", "safetensors", "Python", "Karpathy", "Johnson", "Fei", "Plotly", "Streamlit",
-         "Hochreiter", "Schmidhuber", "BPTT", "exp", "log", "sigmoid", "max", "min", "sum", "argmax", "asinh"}  # fmt: skip
+         "Hochreiter", "Schmidhuber", "Debian", "fortunes", "BPTT", "exp", "log", "sigmoid", "max", "min", "sum", "argmax", "asinh"}  # fmt: skip
 # Text that stays English on purpose: the English sample sentences (the shipped models read
 # English), and names.
 ALLOWED = {

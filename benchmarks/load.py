@@ -22,6 +22,14 @@ types, so the load is heavier than a real class's. `--keys-per-second 0` pastes 
 sentence at once: a stress test with no typing time at all.
 
     python benchmarks/load.py [--sessions 8] [--browsers 1] [--seconds 60] [--keys-per-second 8]
+                              [--trainings 8] [--processes 2]
+
+With --trainings K, K more students start a long training on the train page (LSTM 1×32, the
+page's defaults; it runs in the server's training pool, explorer.jobs) before the class starts
+typing, and redraw its progress every 0.5 s as the page does; the report adds each job's
+training speed in characters per second. With --processes P, P servers run side by side (each
+with cores/P training workers) and the students and trainers are spread over them in turn, as
+sticky sessions behind nginx would spread them (scripts/serve_class.py).
 
 Prints p50/p95 latency per kind of student, errors, the server's CPU and resident memory
 before and after. Needs Playwright and a Chromium (see scripts/install-test-tools.sh);
@@ -46,9 +54,12 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 from conftest import CHROMIUM_ARGS, chromium_path, start_server, stop_server  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
+
+from explorer.jobs import WORKERS_ENV  # noqa: E402
 
 WORDS = [
     "the",
@@ -77,7 +88,7 @@ DRAWN_JS = """(n) => {
   const cols = (z) => Array.isArray(z) ? (z[0] || []).length
                     : Number(String((z && z.shape) || '').split(',').pop());  // typed-array spec
   const traces = [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => p.data || []);
-  const maps = traces.filter(t => t.type === 'heatmap' && t.z);
+  const maps = traces.filter(t => t.type === 'heatmap' && t.z && t.x);  // the maps along the sentence
   return !document.querySelector('[data-testid="stStatusWidget"]')
       && maps.length > 0 && maps.every(t => cols(t.z) === n);
 }"""
@@ -210,8 +221,11 @@ async def receive_run(ws) -> PageRun:
                 run.exceptions += 1
             elif what == "plotly_chart":
                 for trace in json.loads(element.plotly_chart.spec)["data"]:
-                    if trace["type"] == "heatmap":  # the six gate and state maps, the surprise strip
-                        run.heatmap_columns.append(len(trace["x"]))
+                    if trace["type"] == "heatmap" and "x" in trace:  # the maps along the sentence
+                        z = trace["z"]  # a typed-array spec {"shape": "rows, columns"} or rows
+                        run.heatmap_columns.append(
+                            int(str(z["shape"]).split(",")[-1]) if isinstance(z, dict) else len(z[0])
+                        )
         elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
             return run
 
@@ -239,15 +253,105 @@ async def wire_student(url: str, student: Student, start: asyncio.Barrier) -> No
                 student.latencies.append(time.perf_counter() - t0)
 
 
+TRAIN_STEPS = 20000  # a training that outlasts the class (stopped when the class ends)
+TRAIN_CHARS_PER_STEP = 32 * 64  # the train page's batch: 32 streams of 64 characters
+POLL_S = 0.5  # how often a trainer's page redraws its progress (pages/train.py's fragment)
+
+
+@dataclass
+class Trainer:
+    """A student training on the train page (default LSTM 1×32) while the class types: the
+    steps their job had done when the class started and when it ended."""
+
+    seed: int
+    steps: list[tuple[float, int]] = field(default_factory=list)  # (time, steps done)
+    errors: list[str] = field(default_factory=list)
+
+    def chars_per_s(self) -> float:
+        """Training throughput of this student's job over the class, characters per second."""
+        started = [(t, s) for t, s in self.steps if s > 0]  # from the first step (workers start first)
+        if len(started) < 2:
+            return 0.0  # it waited in the queue the whole time
+        (t0, s0), (t1, s1) = started[0], started[-1]
+        return (s1 - s0) * TRAIN_CHARS_PER_STEP / (t1 - t0)
+
+
+async def receive_train_page(ws) -> dict:
+    """Read one run of the train page: widget ids by label, the page's hash, the fragment id of
+    the job view and the steps its progress bar reports (0 while queued)."""
+    seen: dict = {"widgets": {}, "page_hash": "", "fragment": "", "step": None}
+    while True:
+        msg = ForwardMsg.FromString(await ws.recv())
+        kind = msg.WhichOneof("type")
+        if kind == "navigation":  # the page this run executes
+            seen["page_hash"] = msg.navigation.page_script_hash
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            what = element.WhichOneof("type")
+            if what in ("button", "number_input"):
+                widget = getattr(element, what)
+                seen["widgets"][widget.label] = widget.id
+            elif what == "progress":
+                seen["fragment"] = msg.delta.fragment_id or seen["fragment"]
+                words = element.progress.text.split()  # "Step 12 of 20000 · …" or "Waiting …"
+                seen["step"] = int(words[1]) if words[0] == "Step" else 0
+        elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            return seen
+
+
+async def trainer_student(url: str, trainer: Trainer, start: asyncio.Barrier, end: asyncio.Event) -> None:
+    """Open the train page, start a long training, then poll its progress as the page does."""
+    stream = url.replace("http://", "ws://", 1) + "/_stcore/stream"
+    async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None) as ws:
+        msg = BackMsg()
+        msg.rerun_script.page_name = "train"
+        await ws.send(msg.SerializeToString())
+        page = await asyncio.wait_for(receive_train_page(ws), 120)
+        msg = BackMsg()
+        msg.rerun_script.page_script_hash = page["page_hash"]
+        steps = msg.rerun_script.widget_states.widgets.add()
+        steps.id, steps.int_value = page["widgets"]["Training steps"], TRAIN_STEPS
+        click = msg.rerun_script.widget_states.widgets.add()
+        click.id, click.trigger_value = page["widgets"]["Train"], True
+        await ws.send(msg.SerializeToString())
+        page["fragment"] = (await asyncio.wait_for(receive_train_page(ws), 120))["fragment"]
+        await start.wait()
+        while True:
+            msg = BackMsg()  # a redraw of the job view only, as the fragment's timer sends it
+            msg.rerun_script.page_script_hash = page["page_hash"]
+            msg.rerun_script.fragment_id = page["fragment"]
+            t0 = time.perf_counter()
+            await ws.send(msg.SerializeToString())
+            try:
+                seen = await asyncio.wait_for(receive_train_page(ws), TIMEOUT)
+            except TimeoutError:
+                trainer.errors.append(f"trainer {trainer.seed}: TimeoutError")
+                continue
+            if seen["step"] is not None:
+                trainer.steps.append((t0, seen["step"]))
+            if end.is_set():
+                return
+            await asyncio.sleep(POLL_S)
+
+
 async def run(
-    sessions: int, browsers: int, seconds: float, pace: float
-) -> tuple[list[Student], tuple, tuple]:
-    """Start a server and a Chromium, run the class; return the students (with what they saw),
-    the server's RSS in MB (before, after) and its usage (CPU s, machine busy fraction, wall s)."""
+    sessions: int, browsers: int, seconds: float, pace: float, processes: int = 1, trainings: int = 0
+) -> tuple[list[Student], tuple, tuple, list[Trainer]]:
+    """Start `processes` servers (students and trainers spread over them in turn, each server
+    with cores/processes training workers) and a Chromium, run the class while `trainings`
+    students train; return the students (with what they saw), the servers' summed RSS in MB
+    (before, after), their usage (CPU s, machine busy fraction, wall s) and the trainers."""
     students = [Student("browser" if s < browsers else "wire", s, seconds, pace) for s in range(sessions)]
+    trainers = [Trainer(t) for t in range(trainings)]
+    cores = len(os.sched_getaffinity(0))
+    os.environ[WORKERS_ENV] = str(max(1, cores // processes))  # inherited by the servers
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_server(Path(tmp) / "streamlit.log")
+        servers = []
         try:
+            for i in range(processes):
+                servers.append(start_server(Path(tmp) / f"streamlit-{i}.log"))
+            urls = [url for _, url in servers]
+            pids = [proc.pid for proc, _ in servers]
             async with async_playwright() as pw:
                 path = chromium_path()
                 browser = (
@@ -257,28 +361,36 @@ async def run(
                     if browsers
                     else None  # a class of wire students only
                 )
-                start = asyncio.Barrier(sessions + 1)
+                start, end = asyncio.Barrier(sessions + trainings + 1), asyncio.Event()
                 tasks = [
                     asyncio.create_task(
-                        browser_student(browser, url, st, start)
+                        browser_student(browser, urls[i % processes], st, start)
                         if st.kind == "browser"
-                        else wire_student(url, st, start)
+                        else wire_student(urls[i % processes], st, start)
                     )
-                    for st in students
+                    for i, st in enumerate(students)
+                ]
+                training = [
+                    asyncio.create_task(trainer_student(urls[i % processes], tr, start, end))
+                    for i, tr in enumerate(trainers)
                 ]
                 await start.wait()
-                before = rss_mb(proc.pid)
-                cpu0, busy0, wall0 = cpu_seconds(proc.pid), machine_busy_seconds(), time.perf_counter()
+                before = sum(rss_mb(pid) for pid in pids)
+                cpu0, busy0, wall0 = sum(map(cpu_seconds, pids)), machine_busy_seconds(), time.perf_counter()
                 await asyncio.gather(*tasks)
-                after = rss_mb(proc.pid)
+                end.set()
+                await asyncio.gather(*training)
+                after = sum(rss_mb(pid) for pid in pids)
                 wall = time.perf_counter() - wall0
                 busy1 = machine_busy_seconds()
-                usage = (cpu_seconds(proc.pid) - cpu0, (busy1[0] - busy0[0]) / (busy1[1] - busy0[1]), wall)
+                cpu = sum(map(cpu_seconds, pids)) - cpu0
+                usage = (cpu, (busy1[0] - busy0[0]) / (busy1[1] - busy0[1]), wall)
                 if browser:
                     await browser.close()
         finally:
-            stop_server(proc)
-    return students, (before, after), usage
+            for proc, _ in servers:
+                stop_server(proc)
+    return students, (before, after), usage, trainers
 
 
 def p95(values: list[float]) -> float:
@@ -286,10 +398,20 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) >= 2 else float("nan")
 
 
-def report(students: list[Student], seconds: float, pace: float, rss: tuple, usage: tuple) -> None:
-    """Print one row per kind of student, the server's CPU and memory, and the verdict."""
+def report(
+    students: list[Student],
+    seconds: float,
+    pace: float,
+    rss: tuple,
+    usage: tuple,
+    trainers: list[Trainer],
+    processes: int,
+) -> None:
+    """Print one row per kind of student, the trainings' throughput, the servers' CPU and memory,
+    and the verdict."""
     how = f"typing {pace:g} keys/s" if pace > 0 else "pasting each sentence (no typing time)"
-    print(f"\nLoad: {len(students)} students on the gates page, {how}, {seconds:.0f} s, one server process")
+    where = "one server process" if processes == 1 else f"{processes} server processes"
+    print(f"\nLoad: {len(students)} students on the gates page, {how}, {seconds:.0f} s, {where}")
     print(f"{'students':>10} {'kind':>8} {'Enters':>7} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'errors':>7}")
     met = True
     for kind in ("browser", "wire"):
@@ -306,10 +428,22 @@ def report(students: list[Student], seconds: float, pace: float, rss: tuple, usa
         for e in errors[:5]:
             print("  error:", e)
         met &= bool(lat) and p95(lat) <= TARGET_P95 and not errors
+    if trainers:
+        speeds = [t.chars_per_s() for t in trainers]
+        ran = [v for v in speeds if v > 0]
+        print(
+            f"{len(trainers)} trainings (LSTM 1×32, batch 32×64) meanwhile: {len(ran)} ran, the rest queued; "
+            f"chars/s per running job min {min(ran, default=0):.0f} / median "
+            f"{statistics.median(ran) if ran else 0:.0f} / max {max(ran, default=0):.0f}; total {sum(speeds):.0f}"
+        )
+        errors = [e for t in trainers for e in t.errors]
+        met &= not errors
+        for e in errors[:5]:
+            print("  error:", e)
     server_cpu, machine_busy, wall = usage
-    print(f"server RSS: {rss[0]:.0f} MB before, {rss[1]:.0f} MB after")
+    print(f"server RSS (the Streamlit processes): {rss[0]:.0f} MB before, {rss[1]:.0f} MB after")
     print(
-        f"over {wall:.0f} s: server process used {server_cpu:.0f} CPU s ({server_cpu / wall:.0%} of one core); "
+        f"over {wall:.0f} s: server process(es) used {server_cpu:.0f} CPU s ({server_cpu / wall:.0%} of one core); "
         f"the whole {os.cpu_count()}-core machine (server + students) was {machine_busy:.0%} busy"
     )
     print(f"target: p95 <= {TARGET_P95:g} s, zero errors ->", "MET" if met else "NOT MET")
@@ -320,15 +454,24 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=8, help="students in the class")
     ap.add_argument("--browsers", type=int, default=1, help="of them, in a real Chromium (the rest: wire)")
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--processes", type=int, default=1, help="server processes (students spread over them)")
+    ap.add_argument("--trainings", type=int, default=0, help="students training on the train page meanwhile")
     ap.add_argument(
         "--keys-per-second", type=float, default=8, help="typing pace; 0 pastes each sentence at once"
     )
     args = ap.parse_args()
     pace = args.keys_per_second
-    students, rss, usage = asyncio.run(
-        run(args.sessions, min(args.browsers, args.sessions), args.seconds, pace)
+    students, rss, usage, trainers = asyncio.run(
+        run(
+            args.sessions,
+            min(args.browsers, args.sessions),
+            args.seconds,
+            pace,
+            args.processes,
+            args.trainings,
+        )
     )
-    report(students, args.seconds, pace, rss, usage)
+    report(students, args.seconds, pace, rss, usage, trainers, args.processes)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ def test_a_short_class_gets_every_sentence_back():
     # event loop running in this one.
     with ThreadPoolExecutor(1) as pool:
         class_run = pool.submit(asyncio.run, load.run(sessions=3, browsers=1, seconds=4, pace=0))
-        students, rss, usage = class_run.result()
+        students, rss, usage, trainers = class_run.result()
+    assert trainers == []
     assert [s.kind for s in students] == ["browser", "wire", "wire"]
     for student in students:
         assert student.errors == []

@@ -9,9 +9,7 @@ installs Debian's nginx where apt is available).
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import APP_DIR, wait_for_app
+from conftest import APP_DIR, stop_server, wait_for_app
 from test_isolation import open_page, small_model_file, upload
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -56,12 +54,7 @@ def class_url(tmp_path):
                 time.sleep(0.2)
         yield url, tmp_path
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_server(proc)  # the launcher's whole process group: nginx, the apps, their workers
 
 
 def served_by(run_dir: Path) -> dict[str, dict[str, set[str]]]:

@@ -192,12 +192,13 @@ class PageRun:
     exceptions: int = 0
 
 
-async def send_rerun(ws, page_hash: str = "", box: str = "", text: str = "") -> None:
+async def send_rerun(ws, page_hash: str = "", box: str = "", text: str = "", page_name: str = "") -> None:
     """Ask the server for a run, as the browser does at Enter: the text box's new value
-    (other widgets keep their session state)."""
+    (other widgets keep their session state); the first run names the page, as its URL does."""
     msg = BackMsg()
     msg.rerun_script.query_string = ""
     msg.rerun_script.page_script_hash = page_hash
+    msg.rerun_script.page_name = page_name
     if box:
         widget = msg.rerun_script.widget_states.widgets.add()
         widget.id, widget.string_value = box, text
@@ -210,8 +211,8 @@ async def receive_run(ws) -> PageRun:
     while True:
         msg = ForwardMsg.FromString(await ws.recv())
         kind = msg.WhichOneof("type")
-        if kind == "new_session":
-            run.page_hash = msg.new_session.page_script_hash
+        if kind == "navigation":  # the page this run executes
+            run.page_hash = msg.navigation.page_script_hash
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             what = element.WhichOneof("type")
@@ -234,7 +235,7 @@ async def wire_student(url: str, student: Student, start: asyncio.Barrier) -> No
     """A student whose 'browser' speaks Streamlit's websocket protocol and draws nothing."""
     stream = url.replace("http://", "ws://", 1) + "/_stcore/stream"
     async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None) as ws:
-        await send_rerun(ws)
+        await send_rerun(ws, page_name="gates")  # the class link (/ forwards there in the browser)
         first = await asyncio.wait_for(receive_run(ws), 120)
         await start.wait()
         for text in student.sentences():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer import charts
 from explorer.charts_lessons import gate_pairs_figure
 from explorer.lessons import quotes
 from explorer.lessons.framework import Chart, Choice, Lesson, Link, Slider, Step, Word
@@ -46,17 +45,8 @@ def facts() -> dict:
 
 
 def heatmaps(f, _answer) -> list:
-    words = {
-        "step": Word("gates.hover.step"),
-        "unit": Word("gates.hover.unit"),
-        "value": Word("gates.hover.value"),
-    }
     return [
-        Chart(
-            charts.unit_heatmap,
-            (values, f["tokens"], f["active"], Word(title), "gate", None, words),
-            cap,
-        )
+        quotes.heatmap_chart(values, f["tokens"], f["active"], title, "gate", cap)
         for values, title, cap in (
             (f["z"], "lesson.gru.z.chart_keep", "lesson.gru.z.cap_keep"),
             (1.0 - f["z"], "lesson.gru.z.chart_write", "lesson.gru.z.cap_write"),

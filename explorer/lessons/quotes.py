@@ -63,16 +63,21 @@ def facts() -> dict:
     }
 
 
+def heatmap_chart(values, tokens: list[str], units, title: str, scale: str, caption: str) -> Chart:
+    """A units × characters heatmap of one (T, H) array (the gates page's builder), its title and
+    caption text keys, with the gates page's hover words."""
+    hover = {k: Word(f"gates.hover.{k}") for k in ("step", "unit", "value")}
+    return Chart(charts.unit_heatmap, (values, tokens, units, Word(title), scale, None, hover), caption)
+
+
 def heatmap(f) -> list:
-    words = {
-        "step": Word("gates.hover.step"),
-        "unit": Word("gates.hover.unit"),
-        "value": Word("gates.hover.value"),
-    }
     return [
-        Chart(
-            charts.unit_heatmap,
-            (f["trace"].h, f["tokens"], f["active"], Word("lesson.quotes.read.chart"), "tanh", None, words),
+        heatmap_chart(
+            f["trace"].h,
+            f["tokens"],
+            f["active"],
+            "lesson.quotes.read.chart",
+            "tanh",
             "lesson.quotes.read.cap",
         )
     ]

@@ -103,7 +103,7 @@ def test_presenter_mode(page, app_url, shot, lang):
         page.goto(f"{app_url}/lessons?lesson=1&step=2&lang={lang}&present=1")
         wait_for_app(page, 60_000)
         page.get_by_role("heading", name=t("lesson.quotes.guess.title", lang)).wait_for(timeout=60_000)
-        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
         size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
         assert size >= 40  # large type for the back of the room
         page.locator('[data-testid="stImage"] img').wait_for(timeout=60_000)  # the QR code of this step

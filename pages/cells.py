@@ -10,6 +10,7 @@ import streamlit as st
 from explorer.charts_memory import delta_heatmap, saturation_chart, top_units_chart, unit_text_chart
 from explorer.render import model_caption, notify_unknown, show_chart
 from explorer.state import (
+    ZH_MODEL,
     choice,
     clip_text,
     default_model,
@@ -144,7 +145,9 @@ name = st.selectbox(
     tr("common.model"), names, index=names.index(first) if first in names else 0, key="cells_model"
 )
 model, error = get_model(name)
-raw = st.text_area(tr("cells.text"), height=180, key=url_widget("cells_text", tr("cells.default_text"), URL))
+raw = st.text_area(
+    tr("cells.text", zh=ZH_MODEL), height=180, key=url_widget("cells_text", tr("cells.default_text"), URL)
+)
 text, cut = clip_text(raw, MAX_CELL_TEXT)
 if cut:
     st.caption(tr("common.truncated", n=MAX_CELL_TEXT))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from conftest import wait_for_app
 
+from explorer.state import SHIPPED as SHIPPED_FILES
 from lstm_engine import ModelConfig, Vocab, init_model, model_to_bytes
 
-SHIPPED = ["LSTM", "GRU", "RNN"]
+SHIPPED = list(SHIPPED_FILES)  # every shipped model, in picker order
 
 
 def small_model_file(folder, name: str, seed: int):

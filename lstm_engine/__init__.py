@@ -1,6 +1,6 @@
 """lstm_engine: a NumPy LSTM / GRU / RNN character model that keeps every intermediate value.
 
-Imports only NumPy and the standard library. Public API (design.md):
+Imports only NumPy and the standard library. Public API (docs/design.md):
 `load_model(path) -> Model`, `Model.save(path)`, `Model.run(text) -> Trace`,
 `Model.loss_and_grads(text)`, `Model.gradient_norms(text)`.
 """

@@ -1,7 +1,7 @@
 """One cell update, every term of every equation, in numbers; and the tiny hand-editable cell.
 
 The views "Watch the gates" and "One step, all the numbers" draw what this module computes;
-it holds the maths so the pages hold none. Row-vector convention and d2l names (design.md):
+it holds the maths so the pages hold none. Row-vector convention and d2l names (docs/design.md):
 
 LSTM   I = σ(X W_xi + H W_hi + b_i)   F = σ(X W_xf + H W_hf + b_f)   O = σ(X W_xo + H W_ho + b_o)
        C̃ = tanh(X W_xc + H W_hc + b_c)   C = F ⊙ C_prev + I ⊙ C̃   H = O ⊙ tanh(C)

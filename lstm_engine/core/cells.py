@@ -1,6 +1,6 @@
 """Recurrent cells as pure step functions in forward/backward pairs (row-vector convention).
 
-Notation (design.md, d2l.ai names): B batch, H hidden size, G gates per cell (LSTM 4,
+Notation (docs/design.md, d2l.ai names): B batch, H hidden size, G gates per cell (LSTM 4,
 GRU 3, RNN 1). The input projection `x_proj = X W_x + b` of a whole sequence is computed
 before the time loop, so a step only adds the recurrent term. The gate matrices are fused
 column-wise: W_h = [W_h1 | W_h2 | ...] of shape (H, G*H), in the gate order below.

@@ -34,7 +34,7 @@ class ModelConfig:
     dtype: str = "float64"  # "float64" or "float32"
     bidirectional: bool = False  # add a backward direction to every layer
     task: str = "next"  # "next" (the head reads h_t) or "blank" (fill in; 1 bidirectional layer)
-    variant: str = "d2l"  # GRU only: "d2l" (design.md) or "torch" (PyTorch's nn.GRU form)
+    variant: str = "d2l"  # GRU only: "d2l" (docs/design.md) or "torch" (PyTorch's nn.GRU form)
 
 
 INITS = ("xavier", "normal", "torch")

@@ -5,7 +5,7 @@
 A bidirectional model adds a backward direction to every layer (`Model.reverse`) and, with
 task "blank", fills in each character from both sides (`Model.blank_probs`).
 Parameters are stored fused per layer (see sequence.py) and exposed under the d2l names of
-design.md, e.g. "0/W_xi", as views: writing into a named view writes the fused array.
+docs/design.md, e.g. "0/W_xi", as views: writing into a named view writes the fused array.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from .vocab import Encoded, Vocab
 # above it, layer 2's forward direction would read layer 1's backward states at t−1, which have
 # already read the blank at t.
 TASKS = ("next", "blank")
-VARIANTS = ("d2l", "torch")  # GRU forms: design.md's, or PyTorch's (cells.py)
+VARIANTS = ("d2l", "torch")  # GRU forms: docs/design.md's, or PyTorch's (cells.py)
 DIRECTIONS = ("forward", "backward")
 
 
@@ -182,7 +182,7 @@ class Model:
         return fused_keys(self.layers, self.head, self.reverse)
 
     def params(self) -> dict[str, np.ndarray]:
-        """Named views in the file-format keys of design.md ("0/W_xi", ..., "out/b_q")."""
+        """Named views in the file-format keys of docs/design.md ("0/W_xi", ..., "out/b_q")."""
         return named_views(self.kind, self.layers, self.head, self.reverse)
 
     def _with(self, fn) -> Model:
@@ -205,7 +205,7 @@ class Model:
         return self._with(lambda a: a.astype(dtype))
 
     def meta(self) -> dict[str, object]:
-        """The model file's optional meta entries that differ from their defaults (design.md)."""
+        """The model file's optional meta entries that differ from their defaults (docs/design.md)."""
         out: dict[str, object] = {}
         if self.bidirectional:
             out["meta/bidirectional"] = True

@@ -1,11 +1,11 @@
-"""Model files: the lstm-explorer/1 .npz format of design.md, read defensively.
+"""Model files: the lstm-explorer/1 .npz format of docs/design.md, read defensively.
 
 Keys: "meta/format" = "lstm-explorer/1", "meta/kind" in {lstm, gru, rnn}, "meta/vocab"
 (1-D unicode array of distinct single characters), "{k}/{name}" for layer k with the d2l
 names ("0/W_xi" (V, H), "0/W_hi" (H, H), "0/b_i" (H,), ...), and the head "out/W_hq" (H, V),
 "out/b_q" (V,). Files are read with allow_pickle=False; every key, shape, dtype and value
 is checked before use, and any violation raises ModelFormatError naming the problem.
-Optional keys (design.md): "meta/bidirectional" (0-d bool) with each layer's backward direction
+Optional keys (docs/design.md): "meta/bidirectional" (0-d bool) with each layer's backward direction
 under "{k}/reverse/{name}", "meta/task" ("next" | "blank"), "meta/variant" ("d2l" | "torch",
 GRU only; "torch" adds "{k}/b_hh"). Also converts PyTorch nn.LSTM / nn.GRU / nn.RNN state
 dicts (given as NumPy arrays, also bidirectional) to this format.

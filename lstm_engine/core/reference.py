@@ -4,7 +4,7 @@ In the style of Karpathy's min-char-rnn: one loop forward, one loop backward, th
 kept in per-step dicts keyed by t (xs, hs, cs, gs, ps). It computes exactly what the fast path
 (core/sequence.py) computes for a one-layer LSTM (tests/test_reference.py checks it to 1e-10
 in float64), written to be read rather than to be fast: one sequence, row vectors, the d2l
-names of design.md (parameters without the "0/" and "out/" prefixes: W_xi, W_hi, b_i, ...,
+names of docs/design.md (parameters without the "0/" and "out/" prefixes: W_xi, W_hi, b_i, ...,
 W_hq, b_q).
 
     I = σ(X W_xi + H W_hi + b_i)    F = σ(X W_xf + H W_hf + b_f)    O = σ(X W_xo + H W_ho + b_o)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-UNK = "\ufffd"  # the unknown symbol of design.md
+UNK = "\ufffd"  # the unknown symbol of docs/design.md
 
 
 @dataclass(frozen=True)

@@ -185,7 +185,7 @@ def _full_pass(model: Model, caches, rows: np.ndarray, seed: np.ndarray, side: s
         dz[..., H:] = 0.0
     elif side == "backward":
         dz[..., :H] = 0.0
-    up = sequence._head_input_backward(dz, model.task)  # ∂/∂(top layer output), text order
+    up = sequence.head_input_backward(dz, model.task)  # ∂/∂(top layer output), text order
     for k in range(model.num_layers - 1, -1, -1):
         below = 0.0
         for d, params in enumerate(dirs):

@@ -535,7 +535,7 @@ def head_input(top: LayerCache, task: str) -> np.ndarray:
     return z
 
 
-def _head_input_backward(dz: np.ndarray, task: str) -> np.ndarray:
+def head_input_backward(dz: np.ndarray, task: str) -> np.ndarray:
     """∂L/∂(top output) from ∂L/∂(head input), undoing the "blank" shift (transpose of
     `head_input`; the parts reaching the initial states are dropped, as for "next")."""
     if task == "next":
@@ -633,7 +633,7 @@ def backward(
     dl = dlogits.transpose(1, 0, 2).reshape(T * B, V)
     z = head_input(caches[-1], task).reshape(T * B, D * H)
     head_grads = {"W_hq": z.T @ dl, "b_q": dl.sum(axis=0)}
-    dx = _head_input_backward((dl @ head["W_hq"].T).reshape(T, B, D * H), task)
+    dx = head_input_backward((dl @ head["W_hq"].T).reshape(T, B, D * H), task)
     L = len(layers)
     grads = [[None] * L for _ in dirs]
     dh_totals, dc_totals = [None] * L, [None] * L

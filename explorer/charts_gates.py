@@ -17,17 +17,19 @@ read the rest (the page says so). Pure: arrays in, `go.Figure` out, no `st.*`.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from explorer.charts import RANGES, SCALES, SURPRISE_MAX
+from explorer.charts import RANGES, SCALES, SURPRISE_MAX, colour_position, colours_at
 from explorer.visual import DIVERGING, SURPRISE, char_label, escape_html
 from lstm_engine.analyses.unit_stats import CellScale
 
 FRAME_MS = 350  # Play: milliseconds per character
+DIGITS = 3  # decimals of the numbers sent to the browser (see plain)
 ROW_PX = {"few": 12, "many": 8}  # heatmap row height: up to 24 units, more
 TICK_FONT = {"size": 12, "family": "monospace"}
 # heights in pixels: rows of the stack, and the gaps for a row's title and tick labels
@@ -46,21 +48,41 @@ MARGIN = {"l": 64, "r": 52, "t": 124, "b": 12}  # t: the chart toolbar's strip, 
 TOOLBAR_PX = 34  # the top strip left free for Plotly's toolbar, so it never covers a control
 SUMMARY_COLOURS = ("#e45756", "#4c78a8")  # the two per-step summary lines
 CURSOR = {"color": "#111", "width": 2}
+FONT = {"family": '"Source Sans", sans-serif', "color": "#31333f"}  # the app's own (Streamlit's)
+LOOK = {
+    "font": FONT,
+    "paper_bgcolor": "#fff",
+    "plot_bgcolor": "#fff",
+    "hoverlabel": {"bgcolor": "#fff", "font": FONT},
+}
 NO_HOVER = {"hoverinfo": "skip", "showlegend": False}
+# Every axis: margins are fixed (MARGIN) and labels stay put, so Plotly need not measure every
+# tick label to push margins (Streamlit's theme turns automargin on) or to hide labels that
+# overflow: together those measurements were half of the browser's work per Enter.
+FIXED_AXIS = {"automargin": False, "ticklabeloverflow": "allow"}
 
 
-class FramedFigure(go.Figure):
-    """A go.Figure whose animation frames stay plain dicts, added only when it is serialised.
+class RawFigure(go.Figure):
+    """A figure handed to Streamlit exactly as built: `to_dict()` returns the figure dict
+    (data, layout, frames) unvalidated; the go.Figure itself stays empty, so read the figure
+    through `to_dict()`. It carries no template: its look is LOOK (draw it with Streamlit's
+    theme off).
 
-    Why: plotly.py builds a validated object for every trace of every frame; for 200 frames
-    of 16 moving traces that took 1.5 s of a 1.7 s rerun, and nothing in a frame needs it (its
-    traces are the figure's own, already validated once). Streamlit serialises a figure
-    through `to_dict()`, so the frames reach the browser unchanged."""
+    Why unvalidated: plotly.py validates every number of every trace (and would build an
+    object for every trace of each of the 200 frames): 0.15 s of a 0.3 s rerun, for a dict
+    built here from arrays already checked. Why no template: Streamlit copies the figure
+    before each of its two Plotly.react calls per new figure, and Plotly counts a copied
+    template as a change that redraws everything (160 ms). Streamlit serialises a go.Figure
+    through `to_dict()`, so the dict reaches the browser as written here."""
 
-    raw_frames: list[dict] = []
+    raw: dict | None = None  # declared: go.Figure refuses attributes it does not know
+
+    def __init__(self, figure: dict) -> None:
+        super().__init__()
+        self.raw = figure
 
     def to_dict(self) -> dict:
-        return {**super().to_dict(), "frames": self.raw_frames}
+        return self.raw
 
 
 @dataclass
@@ -143,7 +165,7 @@ def gates_figure(
     step: int = 0,
     view: int = 80,
     cell: CellScale | None = None,
-) -> go.Figure:
+) -> RawFigure:
     """The whole gates view with its time cursor.
 
     tokens: the T characters; panels: the heatmaps, top to bottom (values (T, H)); units: (n,)
@@ -279,6 +301,7 @@ def gates_figure(
 
     # ---- the cursor's step: one bar row per vector, then the likeliest next characters
     bar_traces, bar_axes = [], []
+    hues = [_bar_colours(panel, units, cell) for panel in panels]
     for i, panel in enumerate(panels):
         k = stack.add(PX["bars"], gap_above=PX["ticks"] + 2 * PX["title"] if i == 0 else PX["bar_gap"])
         if i == 0:
@@ -288,7 +311,7 @@ def gates_figure(
         bar_traces.append(len(data))
         data.append(
             {"type": "bar", "x": np.arange(n), "xaxis": _ax("x", k)[0], "yaxis": _ax("y", k)[0],
-             "name": panel.short, "customdata": units, **_bars_at(panel, units, step),
+             "name": panel.short, "customdata": units, **_bars_at(panel, units, step, hues[i]),
              "hovertemplate": f"{escape_html(words['unit'])} %{{customdata}}: %{{y:.3f}}<extra></extra>",
              "showlegend": False}
         )  # fmt: skip
@@ -296,7 +319,6 @@ def gates_figure(
         if panel.scale == "cell":  # unbounded: one symmetric range for every step
             hi = max(1.0, float(np.abs(panel.values[:, units]).max(initial=0.0))) * 1.05
             lo = -hi
-        data[-1]["marker"] |= _bar_colours(panel, cell)
         layout[_ax("y", k)[1]] = {"range": [lo, hi], "nticks": 3, "fixedrange": True}
         last = i == len(panels) - 1
         layout[_ax("x", k)[1]] = {
@@ -324,15 +346,15 @@ def gates_figure(
     layout[_ax("x", k_top)[1]] = {"range": [0, 1.3], "tickformat": ".0%", "fixedrange": True, "nticks": 4}
     layout[_ax("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "fixedrange": True}
     for k, _, _ in stack.rows:  # every row's place, now that the total height is known
-        layout[_ax("y", k)[1]] |= {"domain": stack.domain(k), "anchor": _ax("x", k)[0]}
-        layout[_ax("x", k)[1]] |= {"anchor": _ax("y", k)[0], "domain": [0, 1]}
+        layout[_ax("y", k)[1]] |= {"domain": stack.domain(k), "anchor": _ax("x", k)[0], **FIXED_AXIS}
+        layout[_ax("x", k)[1]] |= {"anchor": _ax("y", k)[0], "domain": [0, 1], **FIXED_AXIS}
     for i, k in colour_bars.items():  # each heatmap's colour bar beside its own rows
         data[i]["colorbar"] |= {"y": stack.domain(k)[1], "yanchor": "top"}
 
     moving = [*cursors, *bar_traces, top_trace, read_trace]
     frames = [
         {"name": str(t), "traces": moving, "layout": {"xaxis": {"range": window(t, T, view)}},
-         "data": [*({"x": _box_x(t)} for _ in cursors), *(_bars_at(p, units, t) for p in panels),
+         "data": [*({"x": _box_x(t)} for _ in cursors), *(_bars_at(p, units, t, h) for p, h in zip(panels, hues, strict=True)),
                   _top_at(chars, probs, t), {"text": [reading[t]]}]}
         for t in range(T)
     ]  # fmt: skip
@@ -341,6 +363,7 @@ def gates_figure(
     layout |= {
         "height": int(stack.y + MARGIN["t"] + MARGIN["b"]),
         "margin": MARGIN,
+        **LOOK,
         "dragmode": "pan",
         "hovermode": "closest",
         "showlegend": bool(summaries),
@@ -357,9 +380,52 @@ def gates_figure(
                          "buttons": [{"label": words["play"], "method": "animate", "args": [None, playing]},
                                      {"label": words["pause"], "method": "animate", "args": [[None], still]}]}],
     }  # fmt: skip
-    fig = FramedFigure({"data": data, "layout": layout})
-    fig.raw_frames = frames
-    return fig
+    layout["datarevision"] = _revision(data)
+    return RawFigure(plain({"data": data, "layout": layout, "frames": frames}))
+
+
+def plain(obj, digits: int = DIGITS):
+    """obj with every NumPy array (at any depth of dicts and lists) turned into a list, floats
+    rounded to `digits` decimals and NaN into None (the lists in obj hold either containers
+    or plain values, not both).
+
+    Why: plotly.py sends NumPy arrays base64-encoded, and Plotly.react counts a decoded array
+    as changed on every call (a new typed array is never the old one), so each react redrew the
+    whole figure; Streamlit reacts twice per new figure (the second time to set its width).
+    With lists and a layout.datarevision, the second react redraws nothing. Rounded lists are
+    no longer than base64 (hovers show 3 decimals; the one-step page shows the exact numbers)."""
+    if isinstance(obj, dict):
+        return {k: plain(v, digits) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):  # a list of plain values (its first one says) is kept
+        nested = bool(obj) and isinstance(obj[0], dict | list | tuple | np.ndarray)
+        return [plain(v, digits) for v in obj] if nested else list(obj)
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind != "f":
+            return obj.tolist()
+        rounded = np.round(obj.astype(float), digits)
+        return (
+            np.where(np.isnan(rounded), None, rounded).tolist()
+            if np.isnan(rounded).any()
+            else rounded.tolist()
+        )
+    return obj
+
+
+def _revision(data: list[dict]) -> str:
+    """A digest of every array in the traces: the figure's layout.datarevision (it changes
+    exactly when the data does, so Plotly.react redraws then and only then)."""
+    h = hashlib.blake2b(digest_size=8)
+    for trace in data:
+        for value in trace.values():
+            if isinstance(value, np.ndarray):
+                h.update(
+                    np.ascontiguousarray(value).tobytes()
+                    if value.dtype.kind != "O"
+                    else repr(value.tolist()).encode()
+                )
+            elif isinstance(value, list):
+                h.update(repr(value).encode())
+    return h.hexdigest()
 
 
 def label_rows(n: int) -> set[int]:
@@ -373,18 +439,18 @@ def _box_x(t: int) -> list[float]:
     return [t - 0.5, t + 0.5, t + 0.5, t - 0.5, t - 0.5]
 
 
-def _bars_at(panel: Panel, units: np.ndarray, t: int) -> dict:
-    """A bar row's moving part at step t: heights, coloured by the same numbers."""
-    y = panel.values[t, units]
-    return {"type": "bar", "y": y, "marker": {"color": y}}
+def _bars_at(panel: Panel, units: np.ndarray, t: int, hues: np.ndarray) -> dict:
+    """A bar row's moving part at step t: heights, and their colours hues[t] ((T, n) CSS
+    colours from _bar_colours)."""
+    return {"type": "bar", "y": panel.values[t, units], "marker": {"color": hues[t].tolist()}}
 
 
-def _bar_colours(panel: Panel, cell: CellScale | None) -> dict:
-    """The bars' colour scale: the panel's heatmap scale and range."""
+def _bar_colours(panel: Panel, units: np.ndarray, cell: CellScale | None) -> np.ndarray:
+    """(T, n) CSS colours of the bars at every step: each value's colour in its heatmap."""
+    values = panel.values[:, units]
     if panel.scale == "cell" and cell is not None:
-        return {"colorscale": cell_colorscale(cell), "cmin": -cell.top, "cmax": cell.top}
-    lo, hi = RANGES[panel.scale]
-    return {"colorscale": SCALES[panel.scale], "cmin": lo, "cmax": hi}
+        return colours_at(cell_position(values, cell), "cell")
+    return colours_at(colour_position(values, panel.scale), panel.scale)
 
 
 def _top_at(chars: np.ndarray, probs: np.ndarray, t: int) -> dict:

@@ -73,6 +73,7 @@ def show_chart(
     key: str | None = None,
     where: Any = None,
     config: dict | None = None,
+    theme: str | None = "streamlit",
     **kwargs: Any,
 ) -> go.Figure | None:
     """Draw `build(*args, **kwargs)` with `st.plotly_chart` and return the figure.
@@ -81,14 +82,15 @@ def show_chart(
     one-sentence caption, shown under it (not when it failed); key: the plotly_chart key;
     where: the container to draw into (a column, an `st.empty()` slot, ...; default `st`;
     give a slot no caption: a second element in a slot replaces the chart);
-    config: Plotly config passed on. Any Exception from building or drawing becomes
+    config: Plotly config passed on; theme: Streamlit's chart theme ("streamlit", or None for
+    a figure that sets its own look). Any Exception from building or drawing becomes
     `st.warning(common.chart_failed)` in the chart's place and None is returned; Streamlit's
     own control flow (st.stop, reruns) derives from BaseException and passes through.
     """
     where = st if where is None else where
     try:
         fig = build(*args, **kwargs)
-        where.plotly_chart(fig, key=key, **({"config": config} if config is not None else {}))
+        where.plotly_chart(fig, key=key, theme=theme, **({"config": config} if config is not None else {}))
     except Exception as exc:  # noqa: BLE001 - the point: no chart error may blank the page
         LOG.exception("chart %s (key=%s) failed", getattr(build, "__name__", build), key)
         where.warning(tr("common.chart_failed", why=failure_reason(exc)))

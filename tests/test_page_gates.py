@@ -17,8 +17,12 @@ PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "gates.py")
 pytestmark = pytest.mark.skipif(not (MODELS_DIR / "lstm.npz").exists(), reason="shipped models missing")
 
 
+SENT = 0.5 * 10.0**-charts_gates.DIGITS + 1e-9  # the gates figure sends numbers rounded
+
+
 def decode(value):
-    """A Plotly JSON value as a NumPy array (plotly.py sends arrays as base64 typed arrays)."""
+    """A Plotly JSON value as a NumPy array (a base64 typed array, as plotly.py sends NumPy
+    arrays, or a list)."""
     if isinstance(value, dict) and "bdata" in value:
         a = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
         shape = value.get("shape")
@@ -74,7 +78,7 @@ def assert_heatmap_is_trace(at, name: str, values: np.ndarray) -> None:
     z = decode(heatmaps(at)[name]["z"])
     units = rows(at, name)
     assert z.shape == (len(units), values.shape[0])
-    np.testing.assert_allclose(z, values[:, units].T, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(z, values[:, units].T, rtol=0, atol=SENT)
 
 
 def test_opens_with_a_sentence_and_every_lstm_heatmap_equals_the_trace(models):
@@ -93,7 +97,7 @@ def test_opens_with_a_sentence_and_every_lstm_heatmap_equals_the_trace(models):
     strip = next(d for d in fig["data"] if d["type"] == "heatmap" and not d.get("name"))
     bits = decode(strip["z"])[0]
     ids = trace.ids
-    np.testing.assert_allclose(bits[:-1], -np.log2(trace.probs[np.arange(len(ids) - 1), ids[1:]]), atol=1e-5)
+    np.testing.assert_allclose(bits[:-1], -np.log2(trace.probs[np.arange(len(ids) - 1), ids[1:]]), atol=SENT)
     assert labels(at)[:6] == list("print(")
     assert str(at.query_params["text"]).strip("[]'") == DEFAULT_TEXT
 
@@ -120,12 +124,12 @@ def test_every_frame_moves_the_cursor_bars_and_top5_to_its_step(models):
         }
         assert len(bars) == 7  # six vectors and the top-5
         np.testing.assert_allclose(
-            decode(moved[by_name["input gate I"]]["y"]), trace.gates["input"][t, units], atol=1e-6
+            decode(moved[by_name["input gate I"]]["y"]), trace.gates["input"][t, units], atol=SENT
         )
-        np.testing.assert_allclose(decode(moved[by_name["cell state C"]]["y"]), trace.c[t, units], atol=1e-5)
+        np.testing.assert_allclose(decode(moved[by_name["cell state C"]]["y"]), trace.c[t, units], atol=SENT)
         top = next(moved[i] for i in frame["traces"] if fig["data"][i].get("orientation") == "h")
         expected = models["LSTM"].top_k(trace.probs[t], 5)
-        np.testing.assert_allclose(decode(top["x"]), [p for _, p in expected], atol=1e-6)
+        np.testing.assert_allclose(decode(top["x"]), [p for _, p in expected], atol=SENT)
         outlines = [moved[i]["x"] for i in frame["traces"] if fig["data"][i].get("mode") == "lines"]
         assert len(outlines) == 8 and all(x[:2] == [t - 0.5, t + 0.5] for x in outlines)
 
@@ -138,8 +142,8 @@ def test_per_step_summaries_are_the_shares_of_all_units(models):
         d for d in fig["data"] if d["type"] == "scatter" and d.get("legendgroup") and d["mode"] == "lines"
     ]
     assert len(lines) == 2
-    np.testing.assert_allclose(decode(lines[0]["y"]), (trace.gates["forget"] < 0.1).mean(axis=1))
-    np.testing.assert_allclose(decode(lines[1]["y"]), (trace.gates["input"] > 0.9).mean(axis=1))
+    np.testing.assert_allclose(decode(lines[0]["y"]), (trace.gates["forget"] < 0.1).mean(axis=1), atol=SENT)
+    np.testing.assert_allclose(decode(lines[1]["y"]), (trace.gates["input"] > 0.9).mean(axis=1), atol=SENT)
     marks = [d for d in fig["data"] if d.get("mode") == "markers+text"]
     for mark, line in zip(marks, lines, strict=True):
         at_steps = decode(mark["x"]).astype(int)

@@ -98,10 +98,17 @@ class Panel:
 
 
 def window(step: int, T: int, view: int) -> list[float]:
-    """The x range of `view` characters that shows step `step` of T, kept inside the text."""
+    """The x range of `view` characters that shows step `step` of T, kept inside the text.
+
+    The window turns half a page at a time: it starts at a multiple of view // 2, the last one
+    that keeps the step at least a quarter of the window from its left edge (so it is at least
+    a quarter from the right edge too, until the text ends). Why not slide with every step:
+    text that stands still is easier to read, and Plotly lays out the nine rows of characters
+    again only when the window moves (a sliding window made every Play frame ~20 ms slower)."""
     if view >= T:
         return [-0.5, T - 0.5]
-    start = int(np.clip(step - view // 2, 0, T - view))
+    stride = max(1, view // 2)
+    start = min(max(0, (step - view // 4) // stride) * stride, T - view)
     return [start - 0.5, start + view - 0.5]
 
 
@@ -124,7 +131,8 @@ def cell_colorscale(cs: CellScale, steps: int = 16) -> list:
 
 
 def _number(v: float) -> str:
-    return f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}"
+    """A colour bar's tick text: 0, 0.5, 1, -1, 12 ..."""
+    return f"{v:.0f}" if abs(v) >= 10 or v == int(v) else f"{v:.1f}"
 
 
 class _Stack:
@@ -257,11 +265,11 @@ def gates_figure(
         xa, ya = _ax("x", k)[0], _ax("y", k)[0]
         lo, hi = RANGES[panel.scale]
         colorscale = SCALES[panel.scale]
-        bar: dict = {"thickness": 10, "len": heat_px, "lenmode": "pixels", "x": 1.0, "xpad": 6, "nticks": 3}
         if panel.scale == "cell" and cell is not None:
             lo, hi, colorscale = -cell.top, cell.top, cell_colorscale(cell)
-            ticks = [-cell.top, 0.0, cell.top]
-            bar |= {"tickvals": ticks, "ticktext": [_number(v) for v in ticks]}
+        ticks = [lo, (lo + hi) / 2, hi]  # given, not found: Plotly's tick search costs per bar
+        bar = {"thickness": 10, "len": heat_px, "lenmode": "pixels", "x": 1.0, "xpad": 6,
+               "tickvals": ticks, "ticktext": [_number(v) for v in ticks]}  # fmt: skip
         colour_bars[len(data)] = k
         data.append(
             {"type": "heatmap", "z": panel.values[:, units].T, "x": steps, "y": np.arange(n), "xaxis": xa,
@@ -352,8 +360,10 @@ def gates_figure(
         data[i]["colorbar"] |= {"y": stack.domain(k)[1], "yanchor": "top"}
 
     moving = [*cursors, *bar_traces, top_trace, read_trace]
+    lead = _ax("x", char_axes[0])[1]  # every row of characters matches this axis
     frames = [
-        {"name": str(t), "traces": moving, "layout": {"xaxis": {"range": window(t, T, view)}},
+        {"name": str(t), "traces": moving,
+         **({"layout": {lead: {"range": window(t, T, view)}}} if view < T else {}),  # a relayout costs
          "data": [*({"x": _box_x(t)} for _ in cursors), *(_bars_at(p, units, t, h) for p, h in zip(panels, hues, strict=True)),
                   _top_at(chars, probs, t), {"text": [reading[t]]}]}
         for t in range(T)
@@ -374,7 +384,8 @@ def gates_figure(
                      "yanchor": "top", "pad": {"t": 8, "b": 0}, "ticklen": 3, "minorticklen": 0,
                      "currentvalue": {"visible": False}, "font": {"size": 1, "color": "rgba(0,0,0,0)"},
                      "transition": {"duration": 0},
-                     "steps": [{"method": "animate", "label": str(t), "args": [[str(t)], still]} for t in range(T)]}],
+                     "steps": [{"method": "animate", "label": "", "value": str(t), "args": [[str(t)], still]}
+                               for t in range(T)]}],  # no labels: Plotly would measure 200
         "updatemenus": [{"type": "buttons", "direction": "left", "showactive": False, "x": 0, "xanchor": "left",
                          "y": 1 + (MARGIN["t"] - TOOLBAR_PX) / stack.y, "yanchor": "top",
                          "buttons": [{"label": words["play"], "method": "animate", "args": [None, playing]},

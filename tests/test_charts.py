@@ -140,7 +140,12 @@ def test_gates_figure_window_follows_the_cursor_and_every_column_is_labelled(tra
     T = len(trace.tokens)
     assert G.window(0, T, 100) == [-0.5, T - 0.5]  # everything fits
     assert G.window(0, 200, 80) == [-0.5, 79.5] and G.window(199, 200, 80) == [119.5, 199.5]
-    assert G.window(100, 200, 80) == [59.5, 139.5]
+    assert G.window(59, 200, 80) == [-0.5, 79.5] and G.window(60, 200, 80) == [39.5, 119.5]  # half a page
+    for t in range(200):  # the cursor is always in view, a quarter from the left edge but at the start
+        lo, hi = G.window(t, 200, 80)
+        assert (
+            hi - lo == 80 and lo < t < hi and (t - lo >= 20 or lo == -0.5) and (hi - t >= 20 or hi == 199.5)
+        )
     cs = unit_stats.cell_scale(trace.c * 30)
     pos = G.cell_position([-cs.top, -cs.median, 0, cs.median, cs.top, 1e9], cs)
     assert np.allclose(pos, [0, 0.25, 0.5, 0.75, 1, 1], atol=1e-6)

@@ -40,9 +40,14 @@ def gates_figure(at) -> dict:
     return next(f for f in figures(at) if f.get("frames"))
 
 
+def heatmaps_of(fig: dict) -> dict[str, dict]:
+    """A gates figure's heatmap traces by name ("input", ..., "hidden"; the surprise strip has none)."""
+    return {d["name"]: d for d in fig["data"] if d["type"] == "heatmap" and d.get("name")}
+
+
 def heatmaps(at) -> dict[str, dict]:
-    """The figure's heatmap traces by name ("input", ..., "hidden"; the surprise strip has none)."""
-    return {d["name"]: d for d in gates_figure(at)["data"] if d["type"] == "heatmap" and d.get("name")}
+    """The page's gates-figure heatmaps by name (heatmaps_of)."""
+    return heatmaps_of(gates_figure(at))
 
 
 def axis_of(fig: dict, trace: dict) -> dict:
@@ -132,6 +137,16 @@ def test_every_frame_moves_the_cursor_bars_and_top5_to_its_step(models):
         np.testing.assert_allclose(decode(top["x"]), [p for _, p in expected], atol=SENT)
         outlines = [moved[i]["x"] for i in frame["traces"] if fig["data"][i].get("mode") == "lines"]
         assert len(outlines) == 8 and all(x[:2] == [t - 0.5, t + 0.5] for x in outlines)
+        assert "layout" not in frame  # the whole sentence is in view: no window to move
+
+
+def test_a_long_sentence_moves_the_window_of_every_heatmap_with_the_cursor():
+    text = ("the cat sat on the mat. " * 10)[:200]
+    fig = gates_figure(open_page(text=text))
+    heat_axis = axis_of(fig, heatmaps_of(fig)["forget"])
+    lead = "xaxis" + heat_axis["matches"][1:]  # all rows of characters match one axis
+    for t in (0, 100, 199):
+        assert fig["frames"][t]["layout"] == {lead: {"range": charts_gates.window(t, 200, 80)}}
 
 
 def test_per_step_summaries_are_the_shares_of_all_units(models):

@@ -404,25 +404,19 @@ def _fmt_vec(values: np.ndarray) -> str:
 
 @functools.cache
 def _palette(scale: str) -> np.ndarray:
-    """256 CSS colours ("#rrggbb", the shortest to send) evenly along the scale's colour bar
-    (sampled once: Plotly's sample_colorscale parses colour strings per value, too slow on
-    every rerun)."""
+    """256 CSS colours ("#rrggbb") evenly along the scale's colour bar (sampled once: Plotly's
+    sample_colorscale parses colour strings per value, too slow on every rerun)."""
     rgb = sample_colorscale(SCALES[scale], list(np.linspace(0.0, 1.0, 256)), colortype="tuple")
     return np.array(["#" + "".join(f"{round(255 * c):02x}" for c in colour) for colour in rgb])
 
 
-def colours_at(pos: np.ndarray, scale: str) -> np.ndarray:
-    """CSS colours (same shape as pos) at positions in [0, 1] along the scale's colour bar.
-
-    Why explicit colours rather than numbers and a colour scale: Plotly.js 4 warns once per
-    bar for a numeric bar colour, and those console warnings cost the gates page a third of
-    every cursor step."""
-    return _palette(scale)[np.rint(np.asarray(pos, dtype=float) * 255).astype(int)]
-
-
 def _colours(values: np.ndarray, scale: str) -> list[str]:
-    """Explicit colours for values on the scale's fixed range (clipped), as CSS strings."""
-    return colours_at(colour_position(values, scale), scale).tolist()
+    """Explicit colours for values on the scale's fixed range (clipped), as CSS strings.
+
+    Why explicit colours rather than numbers and a colour scale: Plotly.js 4 writes a console
+    warning (with a stack trace) for every bar with a numeric colour."""
+    pos = colour_position(values, scale)
+    return _palette(scale)[np.rint(pos * 255).astype(int)].tolist() if len(pos) else []
 
 
 def _node_colour(values: np.ndarray, scale: str) -> str:

@@ -7,12 +7,13 @@ and the five likeliest next characters. The time cursor is Plotly's own: one ani
 per character, a slider and a ▶ Play / ⏸ button. A frame moves only the cursor's traces (the
 column outlines, the bars, the top-5, the reading line) and the x window, with
 `redraw: false`, so scrubbing and playing never call the server and never redraw a heatmap.
+The window of characters stays where the learner drags it (gates_figure's frames say why).
 
 Characters: every column has its own tick label (x is the step number, the tick text the
 character through visual.char_label) on three rows of the stack: above the heatmaps, in the
 middle and under them (see label_rows). A sentence longer than `view` characters opens on a
-window of `view` characters that follows the cursor; the learner drags sideways or zooms to
-read the rest (the page says so). Pure: arrays in, `go.Figure` out, no `st.*`.
+window of `view` characters around the first step; the learner drags sideways or zooms to
+follow the cursor and read the rest (the page says so). Pure: arrays in, `go.Figure` out, no `st.*`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from explorer.charts import RANGES, SCALES, SURPRISE_MAX, colour_position, colours_at
+from explorer.charts import RANGES, SCALES, SURPRISE_MAX
 from explorer.visual import DIVERGING, SURPRISE, char_label, escape_html
 from lstm_engine.analyses.unit_stats import CellScale
 
@@ -48,6 +49,7 @@ MARGIN = {"l": 64, "r": 52, "t": 124, "b": 12}  # t: the chart toolbar's strip, 
 TOOLBAR_PX = 34  # the top strip left free for Plotly's toolbar, so it never covers a control
 SUMMARY_COLOURS = ("#e45756", "#4c78a8")  # the two per-step summary lines
 CURSOR = {"color": "#111", "width": 2}
+BAR_COLOUR = "#6b7280"  # the bars at the cursor's step: a neutral grey (the heatmaps carry colour)
 FONT = {"family": '"Source Sans", sans-serif', "color": "#31333f"}  # the app's own (Streamlit's)
 LOOK = {
     "font": FONT,
@@ -100,11 +102,9 @@ class Panel:
 def window(step: int, T: int, view: int) -> list[float]:
     """The x range of `view` characters that shows step `step` of T, kept inside the text.
 
-    The window turns half a page at a time: it starts at a multiple of view // 2, the last one
-    that keeps the step at least a quarter of the window from its left edge (so it is at least
-    a quarter from the right edge too, until the text ends). Why not slide with every step:
-    text that stands still is easier to read, and Plotly lays out the nine rows of characters
-    again only when the window moves (a sliding window made every Play frame ~20 ms slower)."""
+    The window starts at a multiple of view // 2, the last one that keeps the step at least a
+    quarter of the window from its left edge (so at least a quarter from the right edge too,
+    until the text ends): the page opens on the linked step with room to play on."""
     if view >= T:
         return [-0.5, T - 0.5]
     stride = max(1, view // 2)
@@ -198,7 +198,7 @@ def gates_figure(
     data: list[dict] = []
     layout: dict = {}
     notes: list[dict] = []
-    cursors: list[int] = []  # trace indices of the column outlines
+    cursors: list[dict] = []  # the column outlines: a layout shape on every row of characters
     char_axes: list[int] = []
     colour_bars: dict[int, int] = {}  # heatmap trace index -> its axis k
     x_range = window(step, T, view)
@@ -213,24 +213,15 @@ def gates_figure(
         notes.append({"text": title, "k": k})
         return k
 
-    def outline(k: int, lo: float, hi: float) -> None:
-        xa, _ = _ax("x", k)
-        ya, _ = _ax("y", k)
-        cursors.append(len(data))
-        data.append(
-            {"type": "scatter", "x": _box_x(step), "y": [lo, lo, hi, hi, lo], "xaxis": xa, "yaxis": ya,
-             "mode": "lines", "line": CURSOR, **NO_HOVER}
+    def outline(k: int) -> None:
+        cursors.append(
+            {"type": "rect", "xref": _ax("x", k)[0], "yref": f"{_ax('y', k)[0]} domain", **_column(step),
+             "y0": 0, "y1": 1, "line": CURSOR}
         )  # fmt: skip
 
     # ---- the reading line on top: what is read at the cursor, what comes next
     reading = [_reading(tokens, bits, t, words) for t in range(T)]
     k_read = stack.add(PX["reading"])
-    read_trace = len(data)
-    data.append(
-        {"type": "scatter", "x": [0], "y": [0], "xaxis": _ax("x", k_read)[0], "yaxis": _ax("y", k_read)[0],
-         "mode": "text", "text": [reading[step]], "textposition": "middle right",
-         "textfont": {"size": 13}, "cliponaxis": False, **NO_HOVER}
-    )  # fmt: skip
     layout[_ax("x", k_read)[1]] = {"range": [0, 1], "visible": False, "fixedrange": True}
     layout[_ax("y", k_read)[1]] = {"range": [-1, 1], "visible": False, "fixedrange": True}
 
@@ -256,7 +247,7 @@ def gates_figure(
                  "marker": {"color": colour, "size": 7, "symbol": "triangle-up"}, **NO_HOVER}
             )  # fmt: skip
         layout[_ax("y", k)[1]] = {"range": [0, 1.08], "tickformat": ".0%", "nticks": 3, "fixedrange": True}
-        outline(k, 0, 1.08)
+        outline(k)
 
     # ---- one heatmap per gate and state
     heat_px = max(n * row_px, 36)
@@ -279,7 +270,7 @@ def gates_figure(
                                f"<br>{escape_html(words['value'])}: %{{z:.3f}}<extra></extra>")}
         )  # fmt: skip
         layout[_ax("y", k)[1]] = _unit_axis(unit_labels, row_px)
-        outline(k, -0.5, n - 0.5)
+        outline(k)
 
     # ---- surprise strip
     k = char_panel(PX["strip"], words["surprise"])
@@ -290,7 +281,7 @@ def gates_figure(
          "hovertemplate": f"%{{x}} · %{{customdata}}: %{{z:.2f}} {escape_html(words['bits'])}<extra></extra>"}
     )  # fmt: skip
     layout[_ax("y", k)[1]] = {"showticklabels": False, "fixedrange": True, "range": [-0.5, 0.5]}
-    outline(k, -0.5, 0.5)
+    outline(k)
 
     for i, k in enumerate(char_axes):
         layout[_ax("x", k)[1]] = {
@@ -308,21 +299,13 @@ def gates_figure(
         }
 
     # ---- the cursor's step: one bar row per vector, then the likeliest next characters
-    bar_traces, bar_axes = [], []
-    hues = [_bar_colours(panel, units, cell) for panel in panels]
+    bar_axes = []
     for i, panel in enumerate(panels):
         k = stack.add(PX["bars"], gap_above=PX["ticks"] + 2 * PX["title"] if i == 0 else PX["bar_gap"])
         if i == 0:
             notes.append({"text": words["bars"], "k": k, "above": PX["title"]})
         notes.append({"text": panel.short, "k": k, "small": True})
         bar_axes.append(k)
-        bar_traces.append(len(data))
-        data.append(
-            {"type": "bar", "x": np.arange(n), "xaxis": _ax("x", k)[0], "yaxis": _ax("y", k)[0],
-             "name": panel.short, "customdata": units, **_bars_at(panel, units, step, hues[i]),
-             "hovertemplate": f"{escape_html(words['unit'])} %{{customdata}}: %{{y:.3f}}<extra></extra>",
-             "showlegend": False}
-        )  # fmt: skip
         lo, hi = RANGES[panel.scale]
         if panel.scale == "cell":  # unbounded: one symmetric range for every step
             hi = max(1.0, float(np.abs(panel.values[:, units]).max(initial=0.0))) * 1.05
@@ -344,13 +327,6 @@ def gates_figure(
     n_top = chars.shape[1]
     k_top = stack.add(PX["top_row"] * n_top, gap_above=PX["ticks"] + 2 * PX["title"])
     notes.append({"text": words["top"], "k": k_top})
-    top_trace = len(data)
-    data.append(
-        {"type": "bar", "orientation": "h", "y": np.arange(n_top), "xaxis": _ax("x", k_top)[0],
-         "yaxis": _ax("y", k_top)[0], **_top_at(chars, probs, step), "textposition": "outside",
-         "cliponaxis": False, "textfont": {"family": "monospace", "size": 14}, "marker": {"color": "#4c78a8"},
-         **NO_HOVER}
-    )  # fmt: skip
     layout[_ax("x", k_top)[1]] = {"range": [0, 1.3], "tickformat": ".0%", "fixedrange": True, "nticks": 4}
     layout[_ax("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "fixedrange": True}
     for k, _, _ in stack.rows:  # every row's place, now that the total height is known
@@ -359,13 +335,34 @@ def gates_figure(
     for i, k in colour_bars.items():  # each heatmap's colour bar beside its own rows
         data[i]["colorbar"] |= {"y": stack.domain(k)[1], "yanchor": "top"}
 
-    moving = [*cursors, *bar_traces, top_trace, read_trace]
-    lead = _ax("x", char_axes[0])[1]  # every row of characters matches this axis
+    # The cursor is layout only: shapes (outlines, bars, top-5) and annotations (the reading
+    # line, the top-5's texts). Why: Plotly.js 4 animates a trace by re-plotting every subplot
+    # with that trace alone, which erases every heatmap; frames that change only the layout
+    # leave the traces alone. Frames never move the x window either: a frame that sets an axis
+    # range equal to the current one erases the heatmaps too.
+    bar_ax = [(_ax("x", k)[0], _ax("y", k)[0]) for k in bar_axes]
+    top_ax = (_ax("x", k_top)[0], _ax("y", k_top)[0])
+    read_at = {"x": 0, "y": stack.domain(k_read)[1], "xref": "paper", "yref": "paper", "xanchor": "left",
+               "yanchor": "top", "align": "left", "showarrow": False, "font": {"size": 13}}  # fmt: skip
+
+    def moving_shapes(t: int, full: bool) -> list[dict]:
+        """Step t's shapes: the outlines, every bar, the top-5 (full: with what stays put)."""
+        bars = [_bar(j, v, ax if full else None) for p, ax in zip(panels, bar_ax, strict=True)
+                for j, v in enumerate(p.values[t, units])]  # fmt: skip
+        tops = [_top_bar(r, prob, top_ax if full else None) for r, prob in enumerate(probs[t])]
+        outlines = [({**c, **_column(t)} if full else _column(t)) for c in cursors]
+        return [*outlines, *bars, *tops]
+
+    def moving_notes(t: int, full: bool) -> list[dict]:
+        """Step t's annotations: the reading line, then the top-5's texts."""
+        texts = [
+            _top_text(r, ch, prob, top_ax if full else None)
+            for r, (ch, prob) in enumerate(zip(chars[t], probs[t], strict=True))
+        ]
+        return [{**(read_at if full else {}), "text": reading[t]}, *texts]
+
     frames = [
-        {"name": str(t), "traces": moving,
-         **({"layout": {lead: {"range": window(t, T, view)}}} if view < T else {}),  # a relayout costs
-         "data": [*({"x": _box_x(t)} for _ in cursors), *(_bars_at(p, units, t, h) for p, h in zip(panels, hues, strict=True)),
-                  _top_at(chars, probs, t), {"text": [reading[t]]}]}
+        {"name": str(t), "layout": {"shapes": moving_shapes(t, False), "annotations": moving_notes(t, False)}}
         for t in range(T)
     ]  # fmt: skip
     still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
@@ -379,7 +376,8 @@ def gates_figure(
         "showlegend": bool(summaries),
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": stack.domain(2)[1] if summaries else 1,
                    "yanchor": "top", "font": {"size": 12}},
-        "annotations": [_note(note, stack) for note in notes],
+        "annotations": [*moving_notes(step, True), *(_note(note, stack) for note in notes)],
+        "shapes": moving_shapes(step, True),
         "sliders": [{"active": step, "x": 0, "len": 1, "xanchor": "left", "y": 1 + (MARGIN["t"] - TOOLBAR_PX - 40) / stack.y,
                      "yanchor": "top", "pad": {"t": 8, "b": 0}, "ticklen": 3, "minorticklen": 0,
                      "currentvalue": {"visible": False}, "font": {"size": 1, "color": "rgba(0,0,0,0)"},
@@ -446,30 +444,37 @@ def label_rows(n: int) -> set[int]:
     return {0, (n - 1) // 2, n - 1}
 
 
-def _box_x(t: int) -> list[float]:
-    return [t - 0.5, t + 0.5, t + 0.5, t - 0.5, t - 0.5]
+def _column(t: int) -> dict:
+    """The x extent of the cursor's outline around column t."""
+    return {"x0": t - 0.5, "x1": t + 0.5}
 
 
-def _bars_at(panel: Panel, units: np.ndarray, t: int, hues: np.ndarray) -> dict:
-    """A bar row's moving part at step t: heights, and their colours hues[t] ((T, n) CSS
-    colours from _bar_colours)."""
-    return {"type": "bar", "y": panel.values[t, units], "marker": {"color": hues[t].tolist()}}
+def _bar(j: int, value: float, axes: tuple[str, str] | None) -> dict:
+    """Bar j of a row at one step: a rect from 0 to value; axes (x, y): the whole shape, None:
+    only what moves (its height: one colour for every bar keeps each frame small, and the
+    heatmap column above shows the colours)."""
+    moving = {"y1": round(float(value), DIGITS)}
+    if axes is None:
+        return moving
+    return {"type": "rect", "xref": axes[0], "yref": axes[1], "x0": j - 0.4, "x1": j + 0.4, "y0": 0,
+            "fillcolor": BAR_COLOUR, "line": {"width": 0}, **moving}  # fmt: skip
 
 
-def _bar_colours(panel: Panel, units: np.ndarray, cell: CellScale | None) -> np.ndarray:
-    """(T, n) CSS colours of the bars at every step: each value's colour in its heatmap."""
-    values = panel.values[:, units]
-    if panel.scale == "cell" and cell is not None:
-        return colours_at(cell_position(values, cell), "cell")
-    return colours_at(colour_position(values, panel.scale), panel.scale)
+def _top_bar(r: int, prob: float, axes: tuple[str, str] | None) -> dict:
+    """The r-th likeliest next character's bar (0 to prob); axes as in _bar."""
+    if axes is None:
+        return {"x1": round(float(prob), DIGITS)}
+    return {"type": "rect", "xref": axes[0], "yref": axes[1], "x0": 0, "x1": round(float(prob), DIGITS), "y0": r - 0.4,
+            "y1": r + 0.4, "fillcolor": "#4c78a8", "line": {"width": 0}}  # fmt: skip
 
 
-def _top_at(chars: np.ndarray, probs: np.ndarray, t: int) -> dict:
-    return {
-        "type": "bar",
-        "x": probs[t],
-        "text": [f"{char_label(c)}  {p:.1%}" for c, p in zip(chars[t], probs[t], strict=True)],
-    }
+def _top_text(r: int, ch: str, prob: float, axes: tuple[str, str] | None) -> dict:
+    """The r-th likeliest next character and its probability, right of its bar; axes as in _bar."""
+    moving = {"x": round(float(prob), DIGITS), "text": f"{char_label(ch)}  {prob:.1%}"}
+    if axes is None:
+        return moving
+    return {"xref": axes[0], "yref": axes[1], "y": r, "xanchor": "left", "xshift": 4, "showarrow": False,
+            "font": {"family": "monospace", "size": 14}, **moving}  # fmt: skip
 
 
 def _reading(tokens: list[str], bits: np.ndarray, t: int, words: dict[str, str]) -> str:

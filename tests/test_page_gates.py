@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import charts_gates
 from explorer.state import DEFAULT_TEXT, MAX_TEXT, MODELS_DIR
+from explorer.visual import char_label
 from lstm_engine import load_model
 from lstm_engine.analyses import unit_stats
 
@@ -118,35 +119,36 @@ def test_every_frame_moves_the_cursor_bars_and_top5_to_its_step(models):
     play, pause = fig["layout"]["updatemenus"][0]["buttons"]
     assert play["method"] == "animate" and play["args"][1]["frame"]["redraw"] is False
     units = rows(at)
+    n, shapes = len(units), fig["layout"]["shapes"]
+    outlines = [s for s in shapes if s["yref"].endswith(" domain")]  # one per row of characters
+    assert len(outlines) == 8 and shapes[:8] == outlines
+    bars = shapes[8 : 8 + 6 * n]  # then the six vectors' bars, in the order of the heatmaps
+    assert [b["xref"] for b in bars[::n]] == sorted({b["xref"] for b in bars}, key=lambda x: int(x[1:]))
     for t in (0, 5, T - 1):
         frame = fig["frames"][t]
-        moved = dict(zip(frame["traces"], frame["data"], strict=True))
-        bars = [fig["data"][i] for i in frame["traces"] if fig["data"][i]["type"] == "bar"]
-        by_name = {
-            b["name"]: i
-            for i, b in zip(frame["traces"], [fig["data"][i] for i in frame["traces"]], strict=True)
-            if b["type"] == "bar" and b.get("name")
-        }
-        assert len(bars) == 7  # six vectors and the top-5
-        np.testing.assert_allclose(
-            decode(moved[by_name["input gate I"]]["y"]), trace.gates["input"][t, units], atol=SENT
-        )
-        np.testing.assert_allclose(decode(moved[by_name["cell state C"]]["y"]), trace.c[t, units], atol=SENT)
-        top = next(moved[i] for i in frame["traces"] if fig["data"][i].get("orientation") == "h")
-        expected = models["LSTM"].top_k(trace.probs[t], 5)
-        np.testing.assert_allclose(decode(top["x"]), [p for _, p in expected], atol=SENT)
-        outlines = [moved[i]["x"] for i in frame["traces"] if fig["data"][i].get("mode") == "lines"]
-        assert len(outlines) == 8 and all(x[:2] == [t - 0.5, t + 0.5] for x in outlines)
-        assert "layout" not in frame  # the whole sentence is in view: no window to move
+        assert set(frame) == {"name", "layout"}  # no trace moves (charts_gates says why)
+        moved = frame["layout"]["shapes"]
+        assert len(moved) == len(shapes)
+        assert all([o["x0"], o["x1"]] == [t - 0.5, t + 0.5] for o in moved[:8])
+        heights = np.array([b["y1"] for b in moved[8 : 8 + 6 * n]]).reshape(6, n)
+        np.testing.assert_allclose(heights[0], trace.gates["input"][t, units], atol=SENT)
+        np.testing.assert_allclose(heights[4], trace.c[t, units], atol=SENT)
+        np.testing.assert_allclose(heights[5], trace.h[t, units], atol=SENT)
+        top = models["LSTM"].top_k(trace.probs[t], 5)
+        np.testing.assert_allclose([b["x1"] for b in moved[8 + 6 * n :]], [p for _, p in top], atol=SENT)
+        reading, *texts = frame["layout"]["annotations"]
+        assert reading["text"].startswith(f"t = {t}:")
+        assert [x["text"].split()[0] for x in texts] == [char_label(c) for c, _ in top]
+    assert not any(k.startswith("xaxis") for f in fig["frames"] for k in f["layout"])  # window stays
 
 
-def test_a_long_sentence_moves_the_window_of_every_heatmap_with_the_cursor():
+def test_a_long_sentence_opens_on_a_window_around_the_linked_step():
     text = ("the cat sat on the mat. " * 10)[:200]
-    fig = gates_figure(open_page(text=text))
-    heat_axis = axis_of(fig, heatmaps_of(fig)["forget"])
-    lead = "xaxis" + heat_axis["matches"][1:]  # all rows of characters match one axis
-    for t in (0, 100, 199):
-        assert fig["frames"][t]["layout"] == {lead: {"range": charts_gates.window(t, 200, 80)}}
+    fig = gates_figure(open_page(text=text, step="150"))
+    axis = axis_of(fig, heatmaps_of(fig)["forget"])
+    lead = fig["layout"]["xaxis" + axis["matches"][1:]]  # every row of characters matches it
+    assert lead["range"] == charts_gates.window(150, 200, 80) == [119.5, 199.5]
+    assert not any(k.startswith("xaxis") for f in fig["frames"] for k in f["layout"])  # it stays put
 
 
 def test_per_step_summaries_are_the_shares_of_all_units(models):
@@ -277,7 +279,7 @@ def test_html_in_the_sentence_is_escaped_in_every_label():
     assert not at.exception
     fig = gates_figure(at)
     texts = [t for k, ax in fig["layout"].items() if k.startswith("xaxis") for t in ax.get("ticktext", [])]
-    texts += [t for f in fig["frames"] for d in f["data"] for t in d.get("text", [])]
+    texts += [a["text"] for f in [fig, *fig["frames"]] for a in f["layout"]["annotations"]]
     texts += [t for d in fig["data"] for t in (d.get("text") or []) if isinstance(t, str)]
     assert texts and not any("<img" in str(s) or '"alert' in str(s) for s in texts)
     assert "&lt;" in labels(at)

@@ -46,12 +46,11 @@ def wait_for_figure(page, timeout: float = 120_000) -> None:
 
 
 def cursor_x(page) -> float:
-    """Where the time cursor is: the left edge of the first column outline."""
+    """Where the time cursor is: the left edge of the first column outline (a layout shape)."""
     return page.evaluate(
         f"""() => {{
             const gd = document.querySelector('{GD}');
-            const outline = gd.data.find(d => d.type === 'scatter' && d.mode === 'lines' && d.x.length === 5);
-            return outline.x[0];
+            return gd.layout.shapes[0].x0;  // the first shape: the top row's column outline
         }}"""
     )
 
@@ -179,18 +178,28 @@ def test_every_character_label_is_whole_inside_its_figure_and_apart(browser, app
     context.close()
 
 
+def heatmaps_drawn(page) -> int:
+    """How many heatmaps of the figure show a drawn image (its six, and the surprise strip)."""
+    return page.evaluate(
+        f"() => [...document.querySelector('{GD}').querySelectorAll('.heatmaplayer image')]"
+        ".filter(i => (i.getAttribute('href') || '').length > 100).length"
+    )
+
+
 def test_play_and_scrub_move_the_cursor_without_a_websocket_message(browser, app_url):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.add_init_script(COUNT_SENT)
     page = context.new_page()
-    page.goto(f"{app_url}/gates")
+    long = "the cat sat on the mat, and the dog sat on the log. " * 3  # more than the 80 in view
+    page.goto(f"{app_url}/gates?text={long.replace(' ', '%20')}")
     wait_for_figure(page)
+    assert heatmaps_drawn(page) == 7
     page.wait_for_timeout(1000)  # let the first run's messages settle
     sent = page.evaluate("() => window.__sent")
     assert cursor_x(page) == -0.5  # step 0
     page.locator(f"{GD} .updatemenu-button").first.click()  # ▶ Play
     page.wait_for_function(
-        f"() => document.querySelector('{GD}').data.find(d => d.mode === 'lines' && d.x.length === 5).x[0] >= 2.5",
+        f"() => document.querySelector('{GD}').layout.shapes[0].x0 >= 2.5",
         timeout=30_000,
     )
     page.locator(f"{GD} .updatemenu-button").nth(1).click()  # ❚❚ Pause
@@ -202,7 +211,8 @@ def test_play_and_scrub_move_the_cursor_without_a_websocket_message(browser, app
     page.wait_for_timeout(500)
     assert cursor_x(page) > played
     # the bars and the top-5 follow the cursor: the reading line names the new step
-    reading = page.evaluate(f"() => document.querySelector('{GD}').data.find(d => d.mode === 'text').text[0]")
+    reading = page.evaluate(f"() => document.querySelector('{GD}').layout.annotations[0].text")
     assert reading.startswith(f"t = {int(cursor_x(page) + 0.5)}:")
     assert page.evaluate("() => window.__sent") == sent  # not one message to the server
+    assert heatmaps_drawn(page) == 7  # moving the cursor never erases a heatmap
     context.close()

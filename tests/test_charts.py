@@ -155,3 +155,10 @@ def test_gates_figure_window_follows_the_cursor_and_every_column_is_labelled(tra
         and stops[-1][0] == 1
         and all(a[0] < b[0] for a, b in zip(stops, stops[1:], strict=False))
     )
+
+
+def test_bars_path_draws_one_bar_per_value_clipped_to_the_axis():
+    from explorer import charts_gates as G
+
+    path = G.bars_path(np.array([0.5, -2.0, np.nan, 0.123456]), (-1.0, 1.0))
+    assert path == "M-0.4,0V0.5h.8V0M0.6,0V-1h.8V0M1.6,0V0h.8V0M2.6,0V0.12h.8V0"

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,12 @@ pytestmark = pytest.mark.skipif(not (MODELS_DIR / "lstm.npz").exists(), reason="
 
 
 SENT = 0.5 * 10.0**-charts_gates.DIGITS + 1e-9  # the gates figure sends numbers rounded
+BAR = 0.5 * 10.0**-charts_gates.BAR_DIGITS + 1e-9  # and the bars' heights rounded further
+
+
+def bar_heights(path: str) -> list[float]:
+    """The heights of the bars in one row's path (charts_gates.bars_path: M x,0 V height h.8 V0)."""
+    return [float(v) for v in re.findall(r"V(-?[0-9.e+-]+)h", path)]
 
 
 def decode(value):
@@ -120,22 +127,25 @@ def test_every_frame_moves_the_cursor_bars_and_top5_to_its_step(models):
     assert play["method"] == "animate" and play["args"][1]["frame"]["redraw"] is False
     units = rows(at)
     n, shapes = len(units), fig["layout"]["shapes"]
+    assert len(shapes) == 8 + 6 + 5
     outlines = [s for s in shapes if s["yref"].endswith(" domain")]  # one per row of characters
     assert len(outlines) == 8 and shapes[:8] == outlines
-    bars = shapes[8 : 8 + 6 * n]  # then the six vectors' bars, in the order of the heatmaps
-    assert [b["xref"] for b in bars[::n]] == sorted({b["xref"] for b in bars}, key=lambda x: int(x[1:]))
+    bars = shapes[8:14]  # then one path of bars per vector, in the order of the heatmaps
+    assert all(b["type"] == "path" for b in bars)
+    assert [b["xref"] for b in bars] == sorted({b["xref"] for b in bars}, key=lambda x: int(x[1:]))
     for t in (0, 5, T - 1):
         frame = fig["frames"][t]
         assert set(frame) == {"name", "layout"}  # no trace moves (charts_gates says why)
         moved = frame["layout"]["shapes"]
         assert len(moved) == len(shapes)
         assert all([o["x0"], o["x1"]] == [t - 0.5, t + 0.5] for o in moved[:8])
-        heights = np.array([b["y1"] for b in moved[8 : 8 + 6 * n]]).reshape(6, n)
-        np.testing.assert_allclose(heights[0], trace.gates["input"][t, units], atol=SENT)
-        np.testing.assert_allclose(heights[4], trace.c[t, units], atol=SENT)
-        np.testing.assert_allclose(heights[5], trace.h[t, units], atol=SENT)
+        heights = np.array([bar_heights(b["path"]) for b in moved[8:14]])
+        assert heights.shape == (6, n)
+        np.testing.assert_allclose(heights[0], trace.gates["input"][t, units], atol=BAR)
+        np.testing.assert_allclose(heights[4], trace.c[t, units], atol=BAR)
+        np.testing.assert_allclose(heights[5], trace.h[t, units], atol=BAR)
         top = models["LSTM"].top_k(trace.probs[t], 5)
-        np.testing.assert_allclose([b["x1"] for b in moved[8 + 6 * n :]], [p for _, p in top], atol=SENT)
+        np.testing.assert_allclose([b["x1"] for b in moved[14:]], [p for _, p in top], atol=SENT)
         reading, *texts = frame["layout"]["annotations"]
         assert reading["text"].startswith(f"t = {t}:")
         assert [x["text"].split()[0] for x in texts] == [char_label(c) for c, _ in top]

@@ -330,7 +330,8 @@ def gates_figure(
     k_top = stack.add(PX["top_row"] * n_top, gap_above=PX["ticks"] + 2 * PX["title"])
     notes.append({"text": words["top"], "k": k_top})
     layout[_ax("x", k_top)[1]] = {"range": [0, 1.3], "tickformat": ".0%", "fixedrange": True, "nticks": 4}
-    layout[_ax("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "fixedrange": True}
+    layout[_ax("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "showgrid": False,
+                                  "zeroline": False, "fixedrange": True}  # fmt: skip
     for k, _, _ in stack.rows:  # every row's place, now that the total height is known
         layout[_ax("y", k)[1]] |= {"domain": stack.domain(k), "anchor": _ax("x", k)[0], **FIXED_AXIS}
         layout[_ax("x", k)[1]] |= {"anchor": _ax("y", k)[0], "domain": [0, 1], **FIXED_AXIS}
@@ -458,7 +459,7 @@ def bars_path(values: np.ndarray, span: tuple[float, float]) -> str:
     Why one path per row, not one shape per bar: Plotly fills in and redraws every shape on
     each frame, and 192 bar shapes made a cursor step ~30 ms slower than six paths."""
     v = np.round(np.clip(np.nan_to_num(np.asarray(values, dtype=float)), *span), BAR_DIGITS)
-    return "".join(f"M{j - 0.4:.1f},0V{y:g}h.8V0" for j, y in enumerate(v.tolist()))
+    return "".join(f"M{j - 0.4:.1f},0V{y:g}H{j + 0.4:.1f}V0Z" for j, y in enumerate(v.tolist()))
 
 
 def _bars(values: np.ndarray, span: tuple[float, float], axes: tuple[str, str] | None) -> dict:

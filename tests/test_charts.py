@@ -161,4 +161,4 @@ def test_bars_path_draws_one_bar_per_value_clipped_to_the_axis():
     from explorer import charts_gates as G
 
     path = G.bars_path(np.array([0.5, -2.0, np.nan, 0.123456]), (-1.0, 1.0))
-    assert path == "M-0.4,0V0.5h.8V0M0.6,0V-1h.8V0M1.6,0V0h.8V0M2.6,0V0.12h.8V0"
+    assert path == "M-0.4,0V0.5H0.4V0ZM0.6,0V-1H1.4V0ZM1.6,0V0H2.4V0ZM2.6,0V0.12H3.4V0Z"

@@ -24,8 +24,8 @@ BAR = 0.5 * 10.0**-charts_gates.BAR_DIGITS + 1e-9  # and the bars' heights round
 
 
 def bar_heights(path: str) -> list[float]:
-    """The heights of the bars in one row's path (charts_gates.bars_path: M x,0 V height h.8 V0)."""
-    return [float(v) for v in re.findall(r"V(-?[0-9.e+-]+)h", path)]
+    """The heights of the bars in one row's path (charts_gates.bars_path: M x,0 V height H x V0 Z)."""
+    return [float(v) for v in re.findall(r"V(-?[0-9.e+-]+)H", path)]
 
 
 def decode(value):

@@ -186,6 +186,19 @@ def heatmaps_drawn(page) -> int:
     )
 
 
+def bar_rows_drawn(page) -> int:
+    """How many drawn shapes span most of the figure's width: the six rows of bars at the
+    cursor's step (the outlines and the top-5 are narrower)."""
+    return page.evaluate(
+        f"""() => {{
+            const gd = document.querySelector('{GD}');
+            const width = gd.getBoundingClientRect().width;
+            return [...gd.querySelectorAll('.shapelayer path')]
+                .filter(p => p.getBoundingClientRect().width > 0.5 * width && p.getBoundingClientRect().height > 4).length;
+        }}"""
+    )
+
+
 def test_play_and_scrub_move_the_cursor_without_a_websocket_message(browser, app_url):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.add_init_script(COUNT_SENT)
@@ -215,4 +228,5 @@ def test_play_and_scrub_move_the_cursor_without_a_websocket_message(browser, app
     assert reading.startswith(f"t = {int(cursor_x(page) + 0.5)}:")
     assert page.evaluate("() => window.__sent") == sent  # not one message to the server
     assert heatmaps_drawn(page) == 7  # moving the cursor never erases a heatmap
+    assert bar_rows_drawn(page) == 6  # and the bars at its step are drawn
     context.close()

@@ -262,10 +262,13 @@ def gates_figure(
         ticks = [lo, (lo + hi) / 2, hi]  # given, not found: Plotly's tick search costs per bar
         bar = {"thickness": 10, "len": heat_px, "lenmode": "pixels", "x": 1.0, "xpad": 6,
                "tickvals": ticks, "ticktext": [_number(v) for v in ticks]}  # fmt: skip
-        colour_bars[len(data)] = k
+        first_of_scale = panel.scale not in {p.scale for p in panels[: panels.index(panel)]}
+        if first_of_scale:  # one colour bar per scale: each bar costs the browser ~7 ms per draw,
+            colour_bars[len(data)] = k  # and the titles of the others state their range
         data.append(
             {"type": "heatmap", "z": panel.values[:, units].T, "x": steps, "y": np.arange(n), "xaxis": xa,
              "yaxis": ya, "zmin": lo, "zmax": hi, "colorscale": colorscale, "colorbar": bar,
+             "showscale": first_of_scale,
              "customdata": np.broadcast_to(units.astype(np.int16)[:, None], (n, T)), "name": panel.name,
              "hovertemplate": (f"{escape_html(words['step'])} %{{x}} · {escape_html(words['unit'])} %{{customdata}}"
                                f"<br>{escape_html(words['value'])}: %{{z:.3f}}<extra></extra>")}

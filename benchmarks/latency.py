@@ -18,8 +18,10 @@ Rows, printed as a Markdown table (median, min, max over the runs):
   (max: a frame that also moves the window of characters in view).
 Targets (issue 13): Enter -> drawn median <= 0.5 s, cursor step <= 50 ms.
 
-Run: python benchmarks/latency.py [--runs N] [--no-browser] [--no-server] [--app DIR]
-(--app DIR measures another checkout of the app, e.g. an older commit, with this script.)
+Run: python benchmarks/latency.py [--runs N] [--no-browser] [--no-server] [--app DIR] [--before DIR]
+(--app DIR measures another checkout of the app, e.g. an older commit, with this script;
+--before DIR measures that checkout too, right before the app, and prints one before -> after
+table of medians: both in the same minutes, so the machine's state is the same for both.)
 """
 
 from __future__ import annotations
@@ -168,6 +170,24 @@ def start_app(app: Path):
         conftest.APP_DIR = saved
 
 
+def before_after(before: dict[str, list[float]], after: dict[str, list[float]]) -> str:
+    """A Markdown table: measure, before median (min-max), after median (min-max)."""
+
+    def cell(xs: list[float] | None) -> str:
+        return f"{statistics.median(xs):.3f} ({min(xs):.3f}-{max(xs):.3f})" if xs else "-"
+
+    rows = ["| measure | before: median (min-max) | after: median (min-max) |", "|---|---:|---:|"]
+    for name in dict.fromkeys([*before, *after]):
+        rows.append(f"| {name} | {cell(before.get(name))} | {cell(after.get(name))} |")
+    return "\n".join(rows)
+
+
+def measure(runs: int, app: Path, server: bool, browser: bool) -> dict[str, list[float]]:
+    """Every row asked for, for the checkout `app`."""
+    results = server_times(runs, app) if server else {}
+    return results | (browser_times(runs, app) if browser else {})
+
+
 def table(results: dict[str, list[float]]) -> str:
     """A Markdown table: measure, runs, median, min, max."""
     rows = ["| measure | runs | median | min | max |", "|---|---:|---:|---:|---:|"]
@@ -182,11 +202,12 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true", help="only the AppTest (server) rows")
     parser.add_argument("--no-server", action="store_true", help="only the browser rows")
     parser.add_argument("--app", type=Path, default=ROOT, help="the app checkout to measure")
+    parser.add_argument("--before", type=Path, help="an older checkout to measure first and compare")
     args = parser.parse_args()
-    results = {} if args.no_server else server_times(args.runs, args.app.resolve())
-    if not args.no_browser:
-        results |= browser_times(args.runs, args.app.resolve())
-    print(table(results))
+    rows = (not args.no_server, not args.no_browser)
+    before = measure(args.runs, args.before.resolve(), *rows) if args.before else None
+    after = measure(args.runs, args.app.resolve(), *rows)
+    print(table(after) if before is None else before_after(before, after))
 
 
 if __name__ == "__main__":

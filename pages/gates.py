@@ -6,6 +6,8 @@ Plotly's slider and a Play button), so scrubbing and playing never call the serv
 sentence, model, first cursor step, unit ordering, top-N and chosen units live in the URL.
 """
 
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -30,8 +32,9 @@ PAGE = "gates"  # prefix of this page's widget keys (explorer.state.widget_key)
 SCALES = {"input": "gate", "forget": "gate", "output": "gate", "update": "gate", "reset": "gate"}
 SCALES |= {"candidate": "tanh", "hidden": "tanh", "cell": "cell"}
 ORDERS = ("patterns", *unit_stats.UNIT_ORDERS)  # "interesting first" is the unit finder's
-VIEWS = {"phone": 24, "wide": 80}  # characters in view by default (a phone's UA says "Mobi")
-VIEW_CHOICES = (24, 48, 80, 160, 0)  # 0: all
+# characters in view by default (a phone's UA says "Mobi"); a Chinese character is twice as wide
+VIEWS = {"phone": 24, "phone_wide": 16, "wide": 80}
+VIEW_CHOICES = (16, 24, 48, 80, 160, 0)  # 0: all
 MIN_R = 0.5  # |r| a unit needs with a pattern to be listed as tracking it
 TOP_NEXT = 5
 
@@ -60,9 +63,16 @@ def on_phone() -> bool:
     return "Mobi" in (st.context.headers.get("User-Agent", "") if st.context.headers else "")
 
 
-def default_view() -> int:
-    """Characters in view by default: fewer on a phone."""
-    return VIEWS["phone"] if on_phone() else VIEWS["wide"]
+def wide_text(text: str) -> bool:
+    """Whether most characters of text are East Asian wide ones (CJK: two columns each)."""
+    return sum(unicodedata.east_asian_width(ch) in "WF" for ch in text) * 2 > len(text)
+
+
+def default_view(text: str) -> int:
+    """Characters in view by default: fewer on a phone, fewer still for Chinese text."""
+    if not on_phone():
+        return VIEWS["wide"]
+    return VIEWS["phone_wide"] if wide_text(text) else VIEWS["phone"]
 
 
 st.title(tr("nav.gates"))
@@ -98,9 +108,9 @@ order = c1.radio(
 top_key = seed_widget(f"top_n_{H}", min(32, H), url="top", cast=int, page=PAGE)
 clamp_widget(top_key, 1, H)
 top_n = c2.slider(tr("gates.top_n"), 1, H, help=tr("gates.top_n_help"), key=top_key)
-view_key = seed_widget("view", default_view(), url="view", cast=int, page=PAGE)
+view_key = seed_widget("view", default_view(text), url="view", cast=int, page=PAGE)
 if st.session_state[view_key] not in VIEW_CHOICES:
-    st.session_state[view_key] = default_view()
+    st.session_state[view_key] = default_view(text)
 view = c3.selectbox(
     tr("gates.view"),
     VIEW_CHOICES,

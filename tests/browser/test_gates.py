@@ -152,17 +152,20 @@ def label_boxes(page) -> dict:
     )
 
 
-@pytest.mark.parametrize("device", ["desktop", "phone"])
+@pytest.mark.parametrize("device", ["desktop", "phone", "phone_zh"])
 def test_every_character_label_is_whole_inside_its_figure_and_apart(browser, app_url, shot, device):
-    options = PHONE if device == "phone" else {"viewport": {"width": 1440, "height": 900}}
+    options = PHONE if device.startswith("phone") else {"viewport": {"width": 1440, "height": 900}}
     context = browser.new_context(**options)
     page = context.new_page()
     sentence = "hungry print(jpg) 'quoted' q\nnext line, y g j p q"
-    page.goto(f"{app_url}/?text={sentence.replace(chr(10), '%0A').replace(chr(9), '%09')}")
+    if device == "phone_zh":  # Chinese characters are twice as wide: 16 in view on a phone
+        sentence = "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"
+    lang = "&lang=zh" if device == "phone_zh" else ""  # in Chinese: the Chinese model reads it
+    page.goto(f"{app_url}/?text={sentence.replace(chr(10), '%0A').replace(chr(9), '%09')}{lang}")
     wait_for_figure(page)
     boxes = label_boxes(page)
     left, top, right, bottom = boxes["fig"]
-    view = 24 if device == "phone" else 80
+    view = {"desktop": 80, "phone": 24, "phone_zh": 16}[device]
     assert len(boxes["rows"]) == 3
     for row in boxes["rows"]:
         assert [t for *_, t in row] == [{" ": "␣", "\n": "↵", "\t": "⇥"}.get(c, c) for c in sentence][:view]
@@ -171,8 +174,8 @@ def test_every_character_label_is_whole_inside_its_figure_and_apart(browser, app
             assert y1 - y0 >= 12, text  # the whole glyph box, not a clipped sliver
         for a, b in zip(row, row[1:], strict=False):
             assert a[2] <= b[0] + 0.5, (a[4], b[4])  # neighbours never overlap
-    if device == "phone":  # more characters than fit: the page says so
-        assert page.get_by_text("in view at a time").count() == 1
+    if device != "desktop":  # more characters than fit: the page says so
+        assert page.get_by_text("一次显示" if lang else "in view at a time").count() == 1
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     full_shot(page, shot, f"gates_labels_{device}", width=options["viewport"]["width"])
     context.close()

@@ -4,16 +4,18 @@ moves in the browser.
 One Plotly figure holds, top to bottom: the per-step summaries, one units × characters
 heatmap per gate and state, the surprise strip, then the vectors at the cursor's step as bars
 and the five likeliest next characters. The time cursor is Plotly's own: one animation frame
-per character, a slider and a ▶ Play / ⏸ button. A frame moves only the cursor's traces (the
-column outlines, the bars, the top-5, the reading line) and the x window, with
-`redraw: false`, so scrubbing and playing never call the server and never redraw a heatmap.
-The window of characters stays where the learner drags it (gates_figure's frames say why).
+per character, a slider and a ▶ Play / ⏸ button. A frame changes only the layout: the column
+outlines, the rows of bars and the top-5 (shapes), the reading line and the top-5's texts
+(annotations), with `redraw: false`, so scrubbing and playing never call the server and never
+touch a heatmap. The window of characters stays where the learner drags it (gates_figure's
+frames say why).
 
 Characters: every column has its own tick label (x is the step number, the tick text the
 character through visual.char_label) on three rows of the stack: above the heatmaps, in the
 middle and under them (see label_rows). A sentence longer than `view` characters opens on a
 window of `view` characters around the first step; the learner drags sideways or zooms to
-follow the cursor and read the rest (the page says so). Pure: arrays in, `go.Figure` out, no `st.*`.
+follow the cursor and read the rest (the page says so). Pure: arrays in, a RawFigure out (sent
+as built: see RawFigure and plain), no `st.*`.
 """
 
 from __future__ import annotations
@@ -477,15 +479,16 @@ def _bars(values: np.ndarray, span: tuple[float, float], axes: tuple[str, str] |
 
 
 def _top_bar(r: int, prob: float, axes: tuple[str, str] | None) -> dict:
-    """The r-th likeliest next character's bar (0 to prob); axes as in _bar."""
+    """The r-th likeliest next character's bar (0 to prob); axes as in _bars."""
+    moving = {"x1": round(float(prob), DIGITS)}
     if axes is None:
-        return {"x1": round(float(prob), DIGITS)}
-    return {"type": "rect", "xref": axes[0], "yref": axes[1], "x0": 0, "x1": round(float(prob), DIGITS), "y0": r - 0.4,
-            "y1": r + 0.4, "fillcolor": "#4c78a8", "line": {"width": 0}}  # fmt: skip
+        return moving
+    return {"type": "rect", "xref": axes[0], "yref": axes[1], "x0": 0, "y0": r - 0.4, "y1": r + 0.4,
+            "fillcolor": "#4c78a8", "line": {"width": 0}, **moving}  # fmt: skip
 
 
 def _top_text(r: int, ch: str, prob: float, axes: tuple[str, str] | None) -> dict:
-    """The r-th likeliest next character and its probability, right of its bar; axes as in _bar."""
+    """The r-th likeliest next character and its probability, right of its bar; axes as in _bars."""
     moving = {"x": round(float(prob), DIGITS), "text": f"{char_label(ch)}  {prob:.1%}"}
     if axes is None:
         return moving

@@ -57,9 +57,12 @@ def test_train_a_few_steps_then_pick_the_model_on_the_gates_page(page, app_url, 
     option = page.get_by_role("option", name=name)
     option.wait_for(timeout=10_000)
     option.click()
+    # the rerun may start a moment after the click, so wait for its result, not for idleness
+    caption = page.get_by_text("LSTM, 1×32 units").first
+    caption.wait_for(timeout=30_000)
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.get_by_text("LSTM, 1×32 units").first.is_visible()
+    assert caption.is_visible()
 
 
 def test_memory_chart_shows_the_rnn_gradient_below_the_lstms(page, app_url, shot):

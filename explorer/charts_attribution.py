@@ -45,13 +45,15 @@ def influence_text(
     z[rows, cols] = values
     text = np.full(shape, "", dtype=object)
     text[rows, cols] = [" " if ch == " " else char_label(ch) for ch in tokens]
+    seen_cell = np.zeros(shape, dtype=bool)
+    seen_cell[rows, cols] = seen
     step = np.full(shape, -1, dtype=np.int32)
     step[rows, cols] = np.arange(len(tokens))
     top = float(np.nanmax(values)) if seen.any() else 0.0
     cells = {
         "type": "heatmap",
         "z": z,
-        "text": text,
+        "text": np.where(seen_cell, text, ""),
         "customdata": step,
         "texttemplate": "%{text}",
         "textfont": {"family": "monospace", "size": 13},
@@ -66,12 +68,12 @@ def influence_text(
         ),
         "colorbar": {"thickness": 12, "lenmode": "pixels", "len": 90, "nticks": 3, "yanchor": "top", "y": 1},
     }
-    # an empty twin trace carrying the sentence's characters on every cell, so the text of
-    # positions the prediction cannot see (z NaN) still reads as a sentence
+    # a grey twin trace under it carrying the characters the prediction cannot see (z NaN),
+    # so the whole sentence still reads; each character is drawn once, by one of the two
     ghost = {
         "type": "heatmap",
         "z": np.where(np.isnan(z) & (step >= 0), 0.0, np.nan),
-        "text": text,
+        "text": np.where(seen_cell, "", text),
         "texttemplate": "%{text}",
         "textfont": {"family": "monospace", "size": 13, "color": "#999"},
         "colorscale": [[0, "#f4f4f4"], [1, "#f4f4f4"]],

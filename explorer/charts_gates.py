@@ -33,7 +33,8 @@ from lstm_engine.analyses.unit_stats import CellScale
 
 FRAME_MS = 350  # Play: milliseconds per character
 DIGITS = 3  # decimals of the numbers sent to the browser (see plain)
-BAR_DIGITS = 2  # decimals of the bars' heights: half a pixel of a 56 px row (see bars_path)
+BAR_DIGITS = 2  # decimals of the bars' heights: half a pixel of a 56 px row (see bars_paths)
+BAR_X = 5  # x units per bar on the bar rows' axes: integer bar edges keep the paths short
 ROW_PX = {"few": 12, "many": 8}  # heatmap row height: up to 24 units, more
 TICK_FONT = {"size": 12, "family": "monospace"}
 # heights in pixels: rows of the stack, and the gaps for a row's title and tick labels
@@ -320,10 +321,10 @@ def gates_figure(
         bar_ranges.append((lo, hi))
         last = i == len(panels) - 1
         layout[_ax("x", k)[1]] = {
-            "range": [-0.5, n - 0.5],
+            "range": [-BAR_X / 2, BAR_X * (n - 0.5)],
             "fixedrange": True,
             "tickmode": "array",
-            "tickvals": list(range(n)),
+            "tickvals": [BAR_X * j for j in range(n)],
             "ticktext": [str(u) for u in units],
             "showticklabels": last,
             "tickfont": {"size": 9},
@@ -349,14 +350,14 @@ def gates_figure(
     # leave the traces alone. Frames never move the x window either: a frame that sets an axis
     # range equal to the current one erases the heatmaps too.
     bar_ax = [(_ax("x", k)[0], _ax("y", k)[0]) for k in bar_axes]
+    bar_paths = [bars_paths(p.values[:, units], span) for p, span in zip(panels, bar_ranges, strict=True)]
     top_ax = (_ax("x", k_top)[0], _ax("y", k_top)[0])
     read_at = {"x": 0, "y": stack.domain(k_read)[1], "xref": "paper", "yref": "paper", "xanchor": "left",
                "yanchor": "top", "align": "left", "showarrow": False, "font": {"size": 13}}  # fmt: skip
 
     def moving_shapes(t: int, full: bool) -> list[dict]:
         """Step t's shapes: the outlines, every bar, the top-5 (full: with what stays put)."""
-        bars = [_bars(p.values[t, units], span, ax if full else None)
-                for p, span, ax in zip(panels, bar_ranges, bar_ax, strict=True)]  # fmt: skip
+        bars = [_bars(row[t], ax if full else None) for row, ax in zip(bar_paths, bar_ax, strict=True)]
         tops = [_top_bar(r, prob, top_ax if full else None) for r, prob in enumerate(probs[t])]
         outlines = [({**c, **_column(t)} if full else _column(t)) for c in cursors]
         return [*outlines, *bars, *tops]
@@ -377,7 +378,9 @@ def gates_figure(
     playing = {**still, "frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True}
     layout |= {
         "height": int(stack.y + MARGIN["t"] + MARGIN["b"]),
-        "margin": MARGIN,
+        # fixed margins: the slider and each colour bar would otherwise push them, and Plotly
+        # redraws the whole figure once for each push (a third of its first draw)
+        "margin": {**MARGIN, "autoexpand": False},
         **LOOK,
         "dragmode": "pan",
         "hovermode": "closest",
@@ -398,7 +401,7 @@ def gates_figure(
                                      {"label": words["pause"], "method": "animate", "args": [[None], still]}]}],
     }  # fmt: skip
     layout["datarevision"] = _revision(data)
-    return RawFigure(plain({"data": data, "layout": layout, "frames": frames}))
+    return RawFigure({**plain({"data": data, "layout": layout}), "frames": frames})  # frames: plain already
 
 
 def plain(obj, digits: int = DIGITS):
@@ -457,21 +460,38 @@ def _column(t: int) -> dict:
     return {"x0": t - 0.5, "x1": t + 0.5}
 
 
-def bars_path(values: np.ndarray, span: tuple[float, float]) -> str:
-    """An SVG path, in data coordinates, of one bar per value ((n,) values, bar j from 0 to
-    values[j] over x in j ± 0.4, clipped to span = the axis range, rounded to BAR_DIGITS).
+def bars_paths(values: np.ndarray, span: tuple[float, float]) -> list[str]:
+    """One SVG path of bars per row of values ((T, n) values -> T paths), in data coordinates:
+    bar j of a row rises from 0 to values[t, j] over x in BAR_X·j ± 2 (clipped to span, the
+    axis range; heights rounded to BAR_DIGITS, without a leading zero).
 
-    Why one path per row, not one shape per bar: Plotly fills in and redraws every shape on
-    each frame, and 192 bar shapes made a cursor step ~30 ms slower than six paths."""
-    v = np.round(np.clip(np.nan_to_num(np.asarray(values, dtype=float)), *span), BAR_DIGITS)
-    return "".join(f"M{j - 0.4:.1f},0V{y:g}H{j + 0.4:.1f}V0Z" for j, y in enumerate(v.tolist()))
+    The path is one polyline along the baseline, up and down each bar
+    ("M-2,0V.5H2V0H3V-1H7V0H8…Z"): a frame holds six of these per step, most of what the
+    browser receives. Why one path per row, not one shape per bar: Plotly fills in and redraws
+    every shape on each frame, and 192 bar shapes made a cursor step ~30 ms slower."""
+    v = np.round(np.clip(np.nan_to_num(np.asarray(values, dtype=float)), *span), BAR_DIGITS) + 0.0
+    if v.size == 0:
+        return ["" for _ in range(v.shape[0])]
+    found, where = np.unique(v, return_inverse=True)
+    heights = np.array([_short(y) for y in found.tolist()])[where.reshape(v.shape)]
+    n = v.shape[1]
+    walk = [f"H{BAR_X * j + 2}V0H{BAR_X * j + BAR_X - 2}V" for j in range(n - 1)] + [
+        f"H{BAR_X * n - BAR_X + 2}V0Z"
+    ]
+    return ["M-2,0V" + "".join(row) for row in np.char.add(heights, np.array(walk)).tolist()]
 
 
-def _bars(values: np.ndarray, span: tuple[float, float], axes: tuple[str, str] | None) -> dict:
-    """One row of bars at one step as a path shape (bars_path); axes (x, y): the whole shape,
-    None: only what moves. One colour for every bar keeps the frames small; the heatmap column
-    above shows the colours."""
-    moving = {"path": bars_path(values, span)}
+def _short(y: float) -> str:
+    """y as SVG path text: at most BAR_DIGITS decimals, no leading zero (0.5 -> ".5")."""
+    text = f"{y:.{BAR_DIGITS}f}".rstrip("0").rstrip(".")
+    return text.replace("0.", ".", 1) if text.lstrip("-").startswith("0.") else text
+
+
+def _bars(path: str, axes: tuple[str, str] | None) -> dict:
+    """One row of bars at one step (its path: bars_paths) as a path shape; axes (x, y): the
+    whole shape, None: only what moves. One colour for every bar keeps the frames small; the
+    heatmap column above shows the colours."""
+    moving = {"path": path}
     if axes is None:
         return moving
     return {"type": "path", "xref": axes[0], "yref": axes[1], "fillcolor": BAR_COLOUR, "line": {"width": 0},

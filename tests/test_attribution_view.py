@@ -22,9 +22,11 @@ WORDS = {"step": "step", "value": "influence"}
 
 
 def cells(fig_json: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(z, text) of the coloured trace (the last heatmap) of an influence_text figure."""
-    hm = fig_json["data"][-1]
-    return np.asarray(decode(hm["z"]), dtype=float), np.asarray(hm["text"], dtype=object)
+    """(z, text) of an influence_text figure: z of the coloured trace (the last heatmap), and
+    each cell's character from whichever of the two traces draws it (never both)."""
+    ghost, hm = (np.asarray(t["text"], dtype=object) for t in fig_json["data"][-2:])
+    assert not ((ghost != "") & (hm != "")).any()
+    return np.asarray(decode(fig_json["data"][-1]["z"]), dtype=float), np.where(hm != "", hm, ghost)
 
 
 def read_back(z: np.ndarray, tokens: list[str], width: int = LINE) -> np.ndarray:

@@ -157,8 +157,11 @@ def test_gates_figure_window_follows_the_cursor_and_every_column_is_labelled(tra
     )
 
 
-def test_bars_path_draws_one_bar_per_value_clipped_to_the_axis():
+def test_bars_paths_draw_one_bar_per_value_clipped_to_the_axis():
     from explorer import charts_gates as G
 
-    path = G.bars_path(np.array([0.5, -2.0, np.nan, 0.123456]), (-1.0, 1.0))
-    assert path == "M-0.4,0V0.5H0.4V0ZM0.6,0V-1H1.4V0ZM1.6,0V0H2.4V0ZM2.6,0V0.12H3.4V0Z"
+    rows = np.array([[0.5, -2.0, np.nan, 0.123456], [1.004, -0.004, -0.25, 10.0]])
+    first, second = G.bars_paths(rows, (-1.0, 1.0))
+    assert first == "M-2,0V.5H2V0H3V-1H7V0H8V0H12V0H13V.12H17V0Z"  # bar j over 5j ± 2
+    assert second == "M-2,0V1H2V0H3V0H7V0H8V-.25H12V0H13V1H17V0Z"
+    assert G.bars_paths(np.zeros((2, 0)), (0.0, 1.0)) == ["", ""]

@@ -24,8 +24,11 @@ BAR = 0.5 * 10.0**-charts_gates.BAR_DIGITS + 1e-9  # and the bars' heights round
 
 
 def bar_heights(path: str) -> list[float]:
-    """The heights of the bars in one row's path (charts_gates.bars_path: M x,0 V height H x V0 Z)."""
-    return [float(v) for v in re.findall(r"V(-?[0-9.e+-]+)H", path)]
+    """The heights of the bars in one row's path (charts_gates.bars_paths: from M-2,0, each bar
+    goes V height H x V0 H x: the V values alternate between a height and the baseline)."""
+    ups = re.findall(r"V(-?[0-9.]+)", path)
+    assert all(float(v) == 0 for v in ups[1::2])
+    return [float(v) for v in ups[::2]]
 
 
 def decode(value):

@@ -11,6 +11,7 @@ word they show as an argument, so the pages pass translated strings.
 from __future__ import annotations
 
 import functools
+import hashlib
 
 import numpy as np
 import plotly.graph_objects as go
@@ -29,6 +30,93 @@ SURPRISE_MAX = 8.0  # bits; the colour saturates above (uniform over 100 charact
 RANGES = {"gate": (0.0, 1.0), "tanh": (-1.0, 1.0), "cell": (-CELL_RANGE, CELL_RANGE)}
 SCALES = {"gate": SEQUENTIAL, "tanh": DIVERGING, "cell": DIVERGING}
 MARGIN = {"l": 56, "r": 96, "t": 34, "b": 38}  # fixed, so stacked heatmaps line up column by column
+DIGITS = 3  # decimals of the numbers a RawFigure sends to the browser (see plain)
+FONT = {"family": '"Source Sans", sans-serif', "color": "#31333f"}  # the app's own (Streamlit's)
+LOOK = {
+    "font": FONT,
+    "paper_bgcolor": "#fff",
+    "plot_bgcolor": "#fff",
+    "hoverlabel": {"bgcolor": "#fff", "font": FONT},
+}
+
+
+class RawFigure(go.Figure):
+    """A figure handed to Streamlit exactly as built: `to_dict()` returns the figure dict
+    (data, layout, frames) unvalidated; the go.Figure itself stays empty, so read the figure
+    through `to_dict()`. It carries no template: its look is LOOK (explorer.render.show_chart
+    draws it with Streamlit's theme off). Build one with raw_figure.
+
+    Why unvalidated: plotly.py validates every number of every trace (and would build an
+    object for every trace of each of the gates figure's 200 frames): 0.15 s of a 0.3 s rerun,
+    for a dict built from arrays already checked. Why no template: Streamlit copies the figure
+    before each of its two Plotly.react calls per new figure, and Plotly counts a copied
+    template as a change that redraws everything (160 ms). Streamlit serialises a go.Figure
+    through `to_dict()`, so the dict reaches the browser as written."""
+
+    raw: dict | None = None  # declared: go.Figure refuses attributes it does not know
+
+    def __init__(self, figure: dict) -> None:
+        super().__init__()
+        self.raw = figure
+
+    def to_dict(self) -> dict:
+        return self.raw
+
+
+def raw_figure(
+    data: list[dict], layout: dict, frames: list[dict] | None = None, digits: int | None = DIGITS
+) -> RawFigure:
+    """A RawFigure of plain trace and layout dicts (NumPy arrays allowed at any depth; floats
+    rounded to `digits` decimals, None: exact), with the app's LOOK under the layout and a
+    layout.datarevision of the traces' arrays; frames (animation frames) must hold plain
+    values already: they go as given."""
+    layout = {**LOOK, **layout, "datarevision": revision(data)}
+    spec = plain({"data": data, "layout": layout}, digits)
+    return RawFigure(spec | ({"frames": frames} if frames else {}))
+
+
+def plain(obj, digits: int | None = DIGITS):
+    """obj with every NumPy array (at any depth of dicts and lists) turned into a list, floats
+    rounded to `digits` decimals (None: exact) and NaN into None (the lists in obj hold either
+    containers or plain values, not both).
+
+    Why: plotly.py sends NumPy arrays base64-encoded, and Plotly.react counts a decoded array
+    as changed on every call (a new typed array is never the old one), so each react redrew the
+    whole figure; Streamlit reacts twice per new figure (the second time to set its width).
+    With lists and a layout.datarevision, the second react redraws nothing. Rounded lists are
+    no longer than base64 (hovers show 3 decimals; the one-step page shows the exact numbers)."""
+    if isinstance(obj, dict):
+        return {k: plain(v, digits) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):  # a list of plain values (its first one says) is kept
+        nested = bool(obj) and isinstance(obj[0], dict | list | tuple | np.ndarray)
+        return [plain(v, digits) for v in obj] if nested else list(obj)
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind != "f":
+            return obj.tolist()
+        rounded = obj.astype(float) if digits is None else np.round(obj.astype(float), digits)
+        return (
+            np.where(np.isnan(rounded), None, rounded).tolist()
+            if np.isnan(rounded).any()
+            else rounded.tolist()
+        )
+    return obj
+
+
+def revision(data: list[dict]) -> str:
+    """A digest of every array in the traces: the figure's layout.datarevision (it changes
+    exactly when the data does, so Plotly.react redraws then and only then)."""
+    h = hashlib.blake2b(digest_size=8)
+    for trace in data:
+        for value in trace.values():
+            if isinstance(value, np.ndarray):
+                h.update(
+                    np.ascontiguousarray(value).tobytes()
+                    if value.dtype.kind != "O"
+                    else repr(value.tolist()).encode()
+                )
+            elif isinstance(value, list):
+                h.update(repr(value).encode())
+    return h.hexdigest()
 
 
 def figure(data: list[dict], layout: dict) -> go.Figure:

@@ -1,6 +1,6 @@
 """Plotly builders for attribution: which characters moved a prediction, and by how much.
 
-Pure functions: arrays from lstm_engine.analyses.attribution in, `go.Figure` out, never a
+Pure functions: arrays from lstm_engine.analyses.attribution in, a RawFigure out, never a
 `st.*` call; z is exactly the norms given. Characters are drawn as heatmap cell text through
 explorer.visual.char_label (escaped, whitespace visible), never as HTML; colours from
 explorer.visual.
@@ -9,9 +9,8 @@ explorer.visual.
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
-from explorer.charts import figure
+from explorer.charts import RawFigure, raw_figure
 from explorer.charts_memory import text_grid
 from explorer.visual import INFLUENCE, char_label, text_label
 
@@ -27,7 +26,7 @@ def influence_text(
     words: dict[str, str],
     title: str = "",
     width: int = LINE,
-) -> go.Figure:
+) -> RawFigure:
     """The sentence laid out in lines, each character's cell coloured by its influence.
 
     tokens: the T characters; norms: (T,) ‖∂ log p / ∂x_s‖ for every position s; seen: (T,)
@@ -90,7 +89,9 @@ def influence_text(
             | {"xref": "x", "yref": "y", "line": {"color": "#d62728", "width": 3}}
         )
     layout = {
-        "margin": {"l": 10, "r": 10, "t": 36 if title else 8, "b": 8},
+        # fixed margins (room for the colour bar): a colour bar that pushes them makes Plotly
+        # draw the chart twice
+        "margin": {"l": 10, "r": 64, "t": 36 if title else 8, "b": 8, "autoexpand": False},
         "height": 50 + max(96, ROW_HEIGHT * shape[0]),
         "xaxis": {"visible": False, "range": [-0.5, shape[1] - 0.5], "fixedrange": True},
         "yaxis": {"visible": False, "autorange": "reversed", "fixedrange": True},
@@ -99,4 +100,4 @@ def influence_text(
     }
     if title:
         layout["title"] = {"text": text_label(title, 120), "x": 0, "xanchor": "left", "font": {"size": 14}}
-    return figure([ghost, cells], layout)
+    return raw_figure([ghost, cells], layout, digits=None)  # z: exactly the norms

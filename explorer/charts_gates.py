@@ -15,24 +15,21 @@ character through visual.char_label) on three rows of the stack: above the heatm
 middle and under them (see label_rows). A sentence longer than `view` characters opens on a
 window of `view` characters around the first step; the learner drags sideways or zooms to
 follow the cursor and read the rest (the page says so). Pure: arrays in, a RawFigure out (sent
-as built: see RawFigure and plain), no `st.*`.
+as built: see explorer.charts.RawFigure and plain), no `st.*`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from explorer.charts import RANGES, SCALES, SURPRISE_MAX
+from explorer.charts import DIGITS, RANGES, SCALES, SURPRISE_MAX, RawFigure, raw_figure
 from explorer.visual import DIVERGING, SURPRISE, char_label, escape_html
 from lstm_engine.analyses.unit_stats import CellScale
 
 FRAME_MS = 350  # Play: milliseconds per character
-DIGITS = 3  # decimals of the numbers sent to the browser (see plain)
 BAR_DIGITS = 2  # decimals of the bars' heights: half a pixel of a 56 px row (see bars_paths)
 BAR_X = 5  # x units per bar on the bar rows' axes: integer bar edges keep the paths short
 ROW_PX = {"few": 12, "many": 8}  # heatmap row height: up to 24 units, more
@@ -54,41 +51,11 @@ TOOLBAR_PX = 34  # the top strip left free for Plotly's toolbar, so it never cov
 SUMMARY_COLOURS = ("#e45756", "#4c78a8")  # the two per-step summary lines
 CURSOR = {"color": "#111", "width": 2}
 BAR_COLOUR = "#6b7280"  # the bars at the cursor's step: a neutral grey (the heatmaps carry colour)
-FONT = {"family": '"Source Sans", sans-serif', "color": "#31333f"}  # the app's own (Streamlit's)
-LOOK = {
-    "font": FONT,
-    "paper_bgcolor": "#fff",
-    "plot_bgcolor": "#fff",
-    "hoverlabel": {"bgcolor": "#fff", "font": FONT},
-}
 NO_HOVER = {"hoverinfo": "skip", "showlegend": False}
 # Every axis: margins are fixed (MARGIN) and labels stay put, so Plotly need not measure every
 # tick label to push margins (Streamlit's theme turns automargin on) or to hide labels that
 # overflow: together those measurements were half of the browser's work per Enter.
 FIXED_AXIS = {"automargin": False, "ticklabeloverflow": "allow"}
-
-
-class RawFigure(go.Figure):
-    """A figure handed to Streamlit exactly as built: `to_dict()` returns the figure dict
-    (data, layout, frames) unvalidated; the go.Figure itself stays empty, so read the figure
-    through `to_dict()`. It carries no template: its look is LOOK (draw it with Streamlit's
-    theme off).
-
-    Why unvalidated: plotly.py validates every number of every trace (and would build an
-    object for every trace of each of the 200 frames): 0.15 s of a 0.3 s rerun, for a dict
-    built here from arrays already checked. Why no template: Streamlit copies the figure
-    before each of its two Plotly.react calls per new figure, and Plotly counts a copied
-    template as a change that redraws everything (160 ms). Streamlit serialises a go.Figure
-    through `to_dict()`, so the dict reaches the browser as written here."""
-
-    raw: dict | None = None  # declared: go.Figure refuses attributes it does not know
-
-    def __init__(self, figure: dict) -> None:
-        super().__init__()
-        self.raw = figure
-
-    def to_dict(self) -> dict:
-        return self.raw
 
 
 @dataclass
@@ -381,7 +348,6 @@ def gates_figure(
         # fixed margins: the slider and each colour bar would otherwise push them, and Plotly
         # redraws the whole figure once for each push (a third of its first draw)
         "margin": {**MARGIN, "autoexpand": False},
-        **LOOK,
         "dragmode": "pan",
         "hovermode": "closest",
         "showlegend": bool(summaries),
@@ -400,52 +366,7 @@ def gates_figure(
                          "buttons": [{"label": words["play"], "method": "animate", "args": [None, playing]},
                                      {"label": words["pause"], "method": "animate", "args": [[None], still]}]}],
     }  # fmt: skip
-    layout["datarevision"] = _revision(data)
-    return RawFigure({**plain({"data": data, "layout": layout}), "frames": frames})  # frames: plain already
-
-
-def plain(obj, digits: int = DIGITS):
-    """obj with every NumPy array (at any depth of dicts and lists) turned into a list, floats
-    rounded to `digits` decimals and NaN into None (the lists in obj hold either containers
-    or plain values, not both).
-
-    Why: plotly.py sends NumPy arrays base64-encoded, and Plotly.react counts a decoded array
-    as changed on every call (a new typed array is never the old one), so each react redrew the
-    whole figure; Streamlit reacts twice per new figure (the second time to set its width).
-    With lists and a layout.datarevision, the second react redraws nothing. Rounded lists are
-    no longer than base64 (hovers show 3 decimals; the one-step page shows the exact numbers)."""
-    if isinstance(obj, dict):
-        return {k: plain(v, digits) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):  # a list of plain values (its first one says) is kept
-        nested = bool(obj) and isinstance(obj[0], dict | list | tuple | np.ndarray)
-        return [plain(v, digits) for v in obj] if nested else list(obj)
-    if isinstance(obj, np.ndarray):
-        if obj.dtype.kind != "f":
-            return obj.tolist()
-        rounded = np.round(obj.astype(float), digits)
-        return (
-            np.where(np.isnan(rounded), None, rounded).tolist()
-            if np.isnan(rounded).any()
-            else rounded.tolist()
-        )
-    return obj
-
-
-def _revision(data: list[dict]) -> str:
-    """A digest of every array in the traces: the figure's layout.datarevision (it changes
-    exactly when the data does, so Plotly.react redraws then and only then)."""
-    h = hashlib.blake2b(digest_size=8)
-    for trace in data:
-        for value in trace.values():
-            if isinstance(value, np.ndarray):
-                h.update(
-                    np.ascontiguousarray(value).tobytes()
-                    if value.dtype.kind != "O"
-                    else repr(value.tolist()).encode()
-                )
-            elif isinstance(value, list):
-                h.update(repr(value).encode())
-    return h.hexdigest()
+    return raw_figure(data, layout, frames)
 
 
 def label_rows(n: int) -> set[int]:

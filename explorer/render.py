@@ -15,6 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from explorer.charts import RawFigure
 from explorer.state import (
     MAX_TEXT,
     accept_offer,
@@ -73,7 +74,6 @@ def show_chart(
     key: str | None = None,
     where: Any = None,
     config: dict | None = None,
-    theme: str | None = "streamlit",
     **kwargs: Any,
 ) -> go.Figure | None:
     """Draw `build(*args, **kwargs)` with `st.plotly_chart` and return the figure.
@@ -82,14 +82,15 @@ def show_chart(
     one-sentence caption, shown under it (not when it failed); key: the plotly_chart key;
     where: the container to draw into (a column, an `st.empty()` slot, ...; default `st`;
     give a slot no caption: a second element in a slot replaces the chart);
-    config: Plotly config passed on; theme: Streamlit's chart theme ("streamlit", or None for
-    a figure that sets its own look). Any Exception from building or drawing becomes
+    config: Plotly config passed on. A RawFigure (explorer.charts) sets its own look and is
+    drawn with Streamlit's theme off, any other figure with it. Any Exception from building or drawing becomes
     `st.warning(common.chart_failed)` in the chart's place and None is returned; Streamlit's
     own control flow (st.stop, reruns) derives from BaseException and passes through.
     """
     where = st if where is None else where
     try:
         fig = build(*args, **kwargs)
+        theme = None if isinstance(fig, RawFigure) else "streamlit"
         where.plotly_chart(fig, key=key, theme=theme, **({"config": config} if config is not None else {}))
     except Exception as exc:  # noqa: BLE001 - the point: no chart error may blank the page
         LOG.exception("chart %s (key=%s) failed", getattr(build, "__name__", build), key)

@@ -222,7 +222,6 @@ show_chart(
     caption=tr("gates.fig_cap"),
     key="gates_figure",
     config={"displaylogo": False, "scrollZoom": False},
-    theme=None,  # the figure sets its own look (charts_gates.RawFigure says why)
 )
 with st.expander(tr("gates.panels")):
     notes = [tr("gates.cap.summary")] if summaries else []

@@ -39,18 +39,17 @@ def test_chart_colours_seen_characters_by_their_norm_and_escapes_every_label():
     tokens = list("a<b>\n&c d")
     norms = np.arange(1.0, len(tokens) + 1)
     seen = np.arange(len(tokens)) <= 5
-    fig = influence_text(tokens, norms, seen, 5, WORDS, "<b>x</b>", width=4)
-    spec = json.loads(fig.to_json())
+    spec = influence_text(tokens, norms, seen, 5, WORDS, "<b>x</b>", width=4).to_dict()
     z, text = cells(spec)
     got = read_back(z, tokens, 4)
     np.testing.assert_array_equal(got[:6], norms[:6])
     assert np.isnan(got[6:]).all()  # after the step: not coloured
     labels = [text[r, c] for r, c in zip(*text_grid(tokens, 4), strict=True)]
     assert labels == ["a", "&lt;", "b", "&gt;", "↵", "&amp;", "c", " ", "d"]
-    assert fig.layout.title.text == "&lt;b&gt;x&lt;/b&gt;"
-    assert fig.data[-1].zmax == norms[5]
-    rect = fig.layout.shapes[0]  # the step's cell ("&": row 2, column 0) outlined
-    assert (rect.x0, rect.y0) == (-0.5, 1.5)
+    assert spec["layout"]["title"]["text"] == "&lt;b&gt;x&lt;/b&gt;"
+    assert spec["data"][-1]["zmax"] == norms[5]
+    rect = spec["layout"]["shapes"][0]  # the step's cell ("&": row 2, column 0) outlined
+    assert (rect["x0"], rect["y0"]) == (-0.5, 1.5)
 
 
 @pytest.mark.skipif(not (MODELS_DIR / "lstm.npz").exists(), reason="shipped models missing")

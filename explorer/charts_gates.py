@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from plotly.colors import sample_colorscale
 
-from explorer.charts import DIGITS, RANGES, SCALES, SURPRISE_MAX, RawFigure, raw_figure
+from explorer.charts import DIGITS, RANGES, SCALES, SURPRISE_MAX, RawFigure, axis_names, raw_figure
 from explorer.visual import DIVERGING, SURPRISE, char_label, escape_html
 from lstm_engine.analyses.unit_stats import CellScale
 
@@ -126,11 +126,6 @@ class _Stack:
         return [round(1 - bottom / self.y, 6), round(1 - top / self.y, 6)]
 
 
-def _ax(letter: str, k: int) -> tuple[str, str]:
-    suffix = "" if k == 1 else str(k)
-    return f"{letter}{suffix}", f"{letter}axis{suffix}"
-
-
 def gates_figure(
     tokens: list[str],
     panels: list[Panel],
@@ -186,23 +181,23 @@ def gates_figure(
 
     def outline(k: int) -> None:
         cursors.append(
-            {"type": "rect", "xref": _ax("x", k)[0], "yref": f"{_ax('y', k)[0]} domain", **_column(step),
+            {"type": "rect", "xref": axis_names("x", k)[0], "yref": f"{axis_names('y', k)[0]} domain", **_column(step),
              "y0": 0, "y1": 1, "line": CURSOR}
         )  # fmt: skip
 
     # ---- the reading line on top: what is read at the cursor, what comes next
     reading = [_reading(tokens, bits, t, words) for t in range(T)]
     k_read = stack.add(PX["reading"])
-    layout[_ax("x", k_read)[1]] = {"range": [0, 1], "visible": False, "fixedrange": True}
-    layout[_ax("y", k_read)[1]] = {"range": [-1, 1], "visible": False, "fixedrange": True}
+    layout[axis_names("x", k_read)[1]] = {"range": [0, 1], "visible": False, "fixedrange": True}
+    layout[axis_names("y", k_read)[1]] = {"range": [-1, 1], "visible": False, "fixedrange": True}
 
     # ---- per-step summaries (their legend in a row of its own: it wraps on a phone)
     if summaries:
         k_legend = stack.add(PX["legend"])
-        layout[_ax("x", k_legend)[1]] = {"visible": False, "fixedrange": True}
-        layout[_ax("y", k_legend)[1]] = {"visible": False, "fixedrange": True}
+        layout[axis_names("x", k_legend)[1]] = {"visible": False, "fixedrange": True}
+        layout[axis_names("y", k_legend)[1]] = {"visible": False, "fixedrange": True}
         k = char_panel(PX["summary"], words["summary"])
-        xa, ya = _ax("x", k)[0], _ax("y", k)[0]
+        xa, ya = axis_names("x", k)[0], axis_names("y", k)[0]
         for (name, share), colour in zip(summaries.items(), SUMMARY_COLOURS, strict=False):
             data.append(
                 {"type": "scatter", "x": steps, "y": share, "xaxis": xa, "yaxis": ya, "mode": "lines",
@@ -217,14 +212,19 @@ def gates_figure(
                  "textfont": {"color": colour, "size": 12, "family": "monospace"}, "legendgroup": name,
                  "marker": {"color": colour, "size": 7, "symbol": "triangle-up"}, **NO_HOVER}
             )  # fmt: skip
-        layout[_ax("y", k)[1]] = {"range": [0, 1.08], "tickformat": ".0%", "nticks": 3, "fixedrange": True}
+        layout[axis_names("y", k)[1]] = {
+            "range": [0, 1.08],
+            "tickformat": ".0%",
+            "nticks": 3,
+            "fixedrange": True,
+        }
         outline(k)
 
     # ---- one heatmap per gate and state
     heat_px = max(n * row_px, 36)
     for panel in panels:
         k = char_panel(heat_px, panel.title)
-        xa, ya = _ax("x", k)[0], _ax("y", k)[0]
+        xa, ya = axis_names("x", k)[0], axis_names("y", k)[0]
         lo, hi = RANGES[panel.scale]
         colorscale = SCALES[panel.scale]
         if panel.scale == "cell" and cell is not None:
@@ -243,22 +243,22 @@ def gates_figure(
              "hovertemplate": (f"{escape_html(words['step'])} %{{x}} · {escape_html(words['unit'])} %{{customdata}}"
                                f"<br>{escape_html(words['value'])}: %{{z:.3f}}<extra></extra>")}
         )  # fmt: skip
-        layout[_ax("y", k)[1]] = _unit_axis(unit_labels, row_px)
+        layout[axis_names("y", k)[1]] = _unit_axis(unit_labels, row_px)
         outline(k)
 
     # ---- surprise strip
     k = char_panel(PX["strip"], words["surprise"])
     data.append(
         {"type": "heatmap", "z": np.asarray(bits, dtype=float)[None, :], "x": steps, "y": [0],
-         "xaxis": _ax("x", k)[0], "yaxis": _ax("y", k)[0], "zmin": 0.0, "zmax": SURPRISE_MAX,
+         "xaxis": axis_names("x", k)[0], "yaxis": axis_names("y", k)[0], "zmin": 0.0, "zmax": SURPRISE_MAX,
          "colorscale": SURPRISE, "showscale": False, "customdata": [labels], "hoverongaps": False,
          "hovertemplate": f"%{{x}} · %{{customdata}}: %{{z:.2f}} {escape_html(words['bits'])}<extra></extra>"}
     )  # fmt: skip
-    layout[_ax("y", k)[1]] = {"showticklabels": False, "fixedrange": True, "range": [-0.5, 0.5]}
+    layout[axis_names("y", k)[1]] = {"showticklabels": False, "fixedrange": True, "range": [-0.5, 0.5]}
     outline(k)
 
     for i, k in enumerate(char_axes):
-        layout[_ax("x", k)[1]] = {
+        layout[axis_names("x", k)[1]] = {
             "range": x_range,
             "showticklabels": i in labelled,
             "tickmode": "array",
@@ -269,7 +269,7 @@ def gates_figure(
             "ticks": "",
             "showgrid": False,
             "zeroline": False,
-            **({"matches": _ax("x", char_axes[0])[0]} if k != char_axes[0] else {}),
+            **({"matches": axis_names("x", char_axes[0])[0]} if k != char_axes[0] else {}),
         }
 
     # ---- the cursor's step: one bar row per vector, then the likeliest next characters
@@ -284,10 +284,10 @@ def gates_figure(
         if panel.scale == "cell":  # unbounded: one symmetric range for every step
             hi = max(1.0, float(np.abs(panel.values[:, units]).max(initial=0.0))) * 1.05
             lo = -hi
-        layout[_ax("y", k)[1]] = {"range": [lo, hi], "nticks": 3, "fixedrange": True}
+        layout[axis_names("y", k)[1]] = {"range": [lo, hi], "nticks": 3, "fixedrange": True}
         bar_ranges.append((lo, hi))
         last = i == len(panels) - 1
-        layout[_ax("x", k)[1]] = {
+        layout[axis_names("x", k)[1]] = {
             "range": [-BAR_X / 2, BAR_X * (n - 0.5)],
             "fixedrange": True,
             "tickmode": "array",
@@ -296,18 +296,27 @@ def gates_figure(
             "showticklabels": last,
             "tickfont": {"size": 9},
             "tickangle": 0 if n <= 24 else -90,
-            **({"matches": _ax("x", bar_axes[0])[0]} if i else {}),
+            **({"matches": axis_names("x", bar_axes[0])[0]} if i else {}),
         }
     chars, probs = top
     n_top = chars.shape[1]
     k_top = stack.add(PX["top_row"] * n_top, gap_above=PX["ticks"] + 2 * PX["title"])
     notes.append({"text": words["top"], "k": k_top})
-    layout[_ax("x", k_top)[1]] = {"range": [0, 1.3], "tickformat": ".0%", "fixedrange": True, "nticks": 4}
-    layout[_ax("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "showgrid": False,
+    layout[axis_names("x", k_top)[1]] = {
+        "range": [0, 1.3],
+        "tickformat": ".0%",
+        "fixedrange": True,
+        "nticks": 4,
+    }
+    layout[axis_names("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "showgrid": False,
                                   "zeroline": False, "fixedrange": True}  # fmt: skip
     for k, _, _ in stack.rows:  # every row's place, now that the total height is known
-        layout[_ax("y", k)[1]] |= {"domain": stack.domain(k), "anchor": _ax("x", k)[0], **FIXED_AXIS}
-        layout[_ax("x", k)[1]] |= {"anchor": _ax("y", k)[0], "domain": [0, 1], **FIXED_AXIS}
+        layout[axis_names("y", k)[1]] |= {
+            "domain": stack.domain(k),
+            "anchor": axis_names("x", k)[0],
+            **FIXED_AXIS,
+        }
+        layout[axis_names("x", k)[1]] |= {"anchor": axis_names("y", k)[0], "domain": [0, 1], **FIXED_AXIS}
     for i, k in colour_bars.items():  # each heatmap's colour bar beside its own rows
         data[i]["colorbar"] |= {"y": stack.domain(k)[1], "yanchor": "top"}
 
@@ -316,9 +325,9 @@ def gates_figure(
     # with that trace alone, which erases every heatmap; frames that change only the layout
     # leave the traces alone. Frames never move the x window either: a frame that sets an axis
     # range equal to the current one erases the heatmaps too.
-    bar_ax = [(_ax("x", k)[0], _ax("y", k)[0]) for k in bar_axes]
+    bar_ax = [(axis_names("x", k)[0], axis_names("y", k)[0]) for k in bar_axes]
     bar_paths = [bars_paths(p.values[:, units], span) for p, span in zip(panels, bar_ranges, strict=True)]
-    top_ax = (_ax("x", k_top)[0], _ax("y", k_top)[0])
+    top_ax = (axis_names("x", k_top)[0], axis_names("y", k_top)[0])
     read_at = {"x": 0, "y": stack.domain(k_read)[1], "xref": "paper", "yref": "paper", "xanchor": "left",
                "yanchor": "top", "align": "left", "showarrow": False, "font": {"size": 13}}  # fmt: skip
 

@@ -30,7 +30,6 @@ from explorer.visual import DIVERGING, SURPRISE, char_label, escape_html
 from lstm_engine.analyses.unit_stats import CellScale
 
 FRAME_MS = 350  # Play: milliseconds per character
-BAR_DIGITS = 2  # decimals of the bars' heights: half a pixel of a 56 px row (see bars_paths)
 BAR_X = 5  # x units per bar on the bar rows' axes: integer bar edges keep the paths short
 ROW_PX = {"few": 12, "many": 8}  # heatmap row height: up to 24 units, more
 TICK_FONT = {"size": 12, "family": "monospace"}
@@ -272,32 +271,44 @@ def gates_figure(
             **({"matches": axis_names("x", char_axes[0])[0]} if k != char_axes[0] else {}),
         }
 
-    # ---- the cursor's step: one bar row per vector, then the likeliest next characters
-    bar_axes, bar_ranges = [], []
+    # ---- the cursor's step: one band of bars per vector (one subplot for all: each subplot
+    # costs Plotly a few ms per draw), then the likeliest next characters
+    bands, bar_ranges = [], []
     for i, panel in enumerate(panels):
         k = stack.add(PX["bars"], gap_above=PX["ticks"] + 2 * PX["title"] if i == 0 else PX["bar_gap"])
         if i == 0:
             notes.append({"text": words["bars"], "k": k, "above": PX["title"]})
         notes.append({"text": panel.short, "k": k, "small": True})
-        bar_axes.append(k)
+        bands.append(k)
         lo, hi = RANGES[panel.scale]
         if panel.scale == "cell":  # unbounded: one symmetric range for every step
             hi = max(1.0, float(np.abs(panel.values[:, units]).max(initial=0.0))) * 1.05
             lo = -hi
-        layout[axis_names("y", k)[1]] = {"range": [lo, hi], "nticks": 3, "fixedrange": True}
         bar_ranges.append((lo, hi))
-        last = i == len(panels) - 1
-        layout[axis_names("x", k)[1]] = {
-            "range": [-BAR_X / 2, BAR_X * (n - 0.5)],
-            "fixedrange": True,
-            "tickmode": "array",
-            "tickvals": [BAR_X * j for j in range(n)],
-            "ticktext": [str(u) for u in units],
-            "showticklabels": last,
-            "tickfont": {"size": 9},
-            "tickangle": 0 if n <= 24 else -90,
-            **({"matches": axis_names("x", bar_axes[0])[0]} if i else {}),
-        }
+    # the bands' y axis counts pixels up from the bottom of the last band
+    bottom = stack.rows[bands[-1] - 1][2]
+    floors = [bottom - stack.rows[k - 1][2] for k in bands]  # each band's bottom
+    zeros = [f + PX["bars"] * -lo / (hi - lo) for f, (lo, hi) in zip(floors, bar_ranges, strict=True)]
+    ticks = [(f + PX["bars"] * frac, lo + (hi - lo) * frac) for f, (lo, hi) in zip(floors, bar_ranges, strict=True)
+             for frac in (0, 0.5, 1)]  # fmt: skip
+    k_bars = bands[0]
+    layout[axis_names("y", k_bars)[1]] = {
+        "range": [0, bottom - stack.rows[k_bars - 1][1]],
+        "fixedrange": True,
+        "tickmode": "array",
+        "tickvals": [round(y, 2) for y, _ in ticks],
+        "ticktext": [f"{v:.3g}" for _, v in ticks],
+        "zeroline": False,
+    }
+    layout[axis_names("x", k_bars)[1]] = {
+        "range": [-BAR_X / 2, BAR_X * (n - 0.5)],
+        "fixedrange": True,
+        "tickmode": "array",
+        "tickvals": [BAR_X * j for j in range(n)],
+        "ticktext": [str(u) for u in units],
+        "tickfont": {"size": 9},
+        "tickangle": 0 if n <= 24 else -90,
+    }
     chars, probs = top
     n_top = chars.shape[1]
     k_top = stack.add(PX["top_row"] * n_top, gap_above=PX["ticks"] + 2 * PX["title"])
@@ -311,8 +322,10 @@ def gates_figure(
     layout[axis_names("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "showgrid": False,
                                   "zeroline": False, "fixedrange": True}  # fmt: skip
     for k, _, _ in stack.rows:  # every row's place, now that the total height is known
+        if k in bands[1:]:
+            continue  # drawn in the first band's subplot, which spans them all
         layout[axis_names("y", k)[1]] |= {
-            "domain": stack.domain(k),
+            "domain": [stack.domain(bands[-1])[0], stack.domain(k)[1]] if k == k_bars else stack.domain(k),
             "anchor": axis_names("x", k)[0],
             **FIXED_AXIS,
         }
@@ -325,15 +338,20 @@ def gates_figure(
     # with that trace alone, which erases every heatmap; frames that change only the layout
     # leave the traces alone. Frames never move the x window either: a frame that sets an axis
     # range equal to the current one erases the heatmaps too.
-    bar_ax = [(axis_names("x", k)[0], axis_names("y", k)[0]) for k in bar_axes]
-    bar_paths = [bars_paths(p.values[:, units], span) for p, span in zip(panels, bar_ranges, strict=True)]
+    bar_ax = (axis_names("x", k_bars)[0], axis_names("y", k_bars)[0])
+    bar_paths = [
+        bars_paths(p.values[:, units], span, PX["bars"]) for p, span in zip(panels, bar_ranges, strict=True)
+    ]
     top_ax = (axis_names("x", k_top)[0], axis_names("y", k_top)[0])
     read_at = {"x": 0, "y": stack.domain(k_read)[1], "xref": "paper", "yref": "paper", "xanchor": "left",
                "yanchor": "top", "align": "left", "showarrow": False, "font": {"size": 13}}  # fmt: skip
 
     def moving_shapes(t: int, full: bool) -> list[dict]:
         """Step t's shapes: the outlines, every bar, the top-5 (full: with what stays put)."""
-        bars = [_bars(row[t], ax if full else None) for row, ax in zip(bar_paths, bar_ax, strict=True)]
+        bars = [
+            _bars(row[t], (*bar_ax, zero) if full else None)
+            for row, zero in zip(bar_paths, zeros, strict=True)
+        ]
         tops = [_top_bar(r, prob, top_ax if full else None) for r, prob in enumerate(probs[t])]
         outlines = [({**c, **_column(t)} if full else _column(t)) for c in cursors]
         return [*outlines, *bars, *tops]
@@ -390,42 +408,38 @@ def _column(t: int) -> dict:
     return {"x0": t - 0.5, "x1": t + 0.5}
 
 
-def bars_paths(values: np.ndarray, span: tuple[float, float]) -> list[str]:
-    """One SVG path of bars per row of values ((T, n) values -> T paths), in data coordinates:
-    bar j of a row rises from 0 to values[t, j] over x in BAR_X·j ± 2 (clipped to span, the
-    axis range; heights rounded to BAR_DIGITS, without a leading zero).
+def bars_paths(values: np.ndarray, span: tuple[float, float], px: float) -> list[str]:
+    """One SVG path of bars per row of values ((T, n) values -> T paths): bar j of a row rises
+    from its band's zero line to values[t, j] (clipped to span, the band's range) over x in
+    BAR_X·j ± 2, its height in whole pixels up (the band is px pixels tall for the span).
 
-    The path is one polyline along the baseline, up and down each bar
-    ("M-2,0V.5H2V0H3V-1H7V0H8…Z"): a frame holds six of these per step, most of what the
-    browser receives. Why one path per row, not one shape per bar: Plotly fills in and redraws
-    every shape on each frame, and 192 bar shapes made a cursor step ~30 ms slower."""
-    v = np.round(np.clip(np.nan_to_num(np.asarray(values, dtype=float)), *span), BAR_DIGITS) + 0.0
-    if v.size == 0:
-        return ["" for _ in range(v.shape[0])]
-    found, where = np.unique(v, return_inverse=True)
-    heights = np.array([_short(y) for y in found.tolist()])[where.reshape(v.shape)]
+    The path is one polyline along the zero line, up and down each bar
+    ("M-2,0V28H2V0H3V-28H7V0H8…Z", drawn with ysizemode "pixel" from the zero line): a frame
+    holds six of these per step, most of what the browser receives. Why one path per row, not
+    one shape per bar: Plotly fills in and redraws every shape on each frame, and 192 bar
+    shapes made a cursor step ~30 ms slower."""
+    lo, hi = span
+    v = np.clip(np.nan_to_num(np.asarray(values, dtype=float)), lo, hi)
+    heights = np.rint(v * (px / (hi - lo))).astype(int) + 0
     n = v.shape[1]
+    if n == 0:
+        return ["" for _ in range(v.shape[0])]
     walk = [f"H{BAR_X * j + 2}V0H{BAR_X * j + BAR_X - 2}V" for j in range(n - 1)] + [
         f"H{BAR_X * n - BAR_X + 2}V0Z"
     ]
-    return ["M-2,0V" + "".join(row) for row in np.char.add(heights, np.array(walk)).tolist()]
+    return ["M-2,0V" + "".join(row) for row in np.char.add(heights.astype(str), np.array(walk)).tolist()]
 
 
-def _short(y: float) -> str:
-    """y as SVG path text: at most BAR_DIGITS decimals, no leading zero (0.5 -> ".5")."""
-    text = f"{y:.{BAR_DIGITS}f}".rstrip("0").rstrip(".")
-    return text.replace("0.", ".", 1) if text.lstrip("-").startswith("0.") else text
-
-
-def _bars(path: str, axes: tuple[str, str] | None) -> dict:
-    """One row of bars at one step (its path: bars_paths) as a path shape; axes (x, y): the
-    whole shape, None: only what moves. One colour for every bar keeps the frames small; the
-    heatmap column above shows the colours."""
+def _bars(path: str, where: tuple[str, str, float] | None) -> dict:
+    """One row of bars at one step (its path: bars_paths) as a path shape; where (x axis, y axis,
+    the band's zero line on that y axis): the whole shape, None: only what moves. One colour
+    for every bar keeps the frames small; the heatmap column above shows the colours."""
     moving = {"path": path}
-    if axes is None:
+    if where is None:
         return moving
-    return {"type": "path", "xref": axes[0], "yref": axes[1], "fillcolor": BAR_COLOUR, "line": {"width": 0},
-            **moving}  # fmt: skip
+    x, y, zero = where
+    return {"type": "path", "xref": x, "yref": y, "ysizemode": "pixel", "yanchor": round(zero, 2),
+            "fillcolor": BAR_COLOUR, "line": {"width": 0}, **moving}  # fmt: skip
 
 
 def _top_bar(r: int, prob: float, axes: tuple[str, str] | None) -> dict:

@@ -20,15 +20,29 @@ pytestmark = pytest.mark.skipif(not (MODELS_DIR / "lstm.npz").exists(), reason="
 
 
 SENT = 0.5 * 10.0**-charts_gates.DIGITS + 1e-9  # the gates figure sends numbers rounded
-BAR = 0.5 * 10.0**-charts_gates.BAR_DIGITS + 1e-9  # and the bars' heights rounded further
 
 
-def bar_heights(path: str) -> list[float]:
-    """The heights of the bars in one row's path (charts_gates.bars_paths: from M-2,0, each bar
-    goes V height H x V0 H x: the V values alternate between a height and the baseline)."""
-    ups = re.findall(r"V(-?[0-9.]+)", path)
-    assert all(float(v) == 0 for v in ups[1::2])
-    return [float(v) for v in ups[::2]]
+def bar_heights(path: str) -> list[int]:
+    """The heights in pixels of the bars in one row's path (charts_gates.bars_paths: from
+    M-2,0, each bar goes V height H x V0 H x: the V values alternate between a height and 0)."""
+    ups = re.findall(r"V(-?[0-9]+)", path)
+    assert all(int(v) == 0 for v in ups[1::2])
+    return [int(v) for v in ups[::2]]
+
+
+def band_scales(fig: dict, bars: list[dict]) -> list[tuple[float, float]]:
+    """(pixels per unit, the zero line) of each band of bars, read back from the bands' y axis:
+    its ticks are each band's bottom, middle and top, labelled with their values."""
+    axis = fig["layout"]["yaxis" + bars[0]["yref"][1:]]
+    px, value = axis["tickvals"], [float(v) for v in axis["ticktext"]]
+    scales = []
+    for r, bar in enumerate(bars):
+        bottom, top = 3 * r, 3 * r + 2
+        per_unit = (px[top] - px[bottom]) / (value[top] - value[bottom])
+        assert px[bottom] <= bar["yanchor"] <= px[top]  # the zero line lies in its own band
+        assert bar["yanchor"] == pytest.approx(px[bottom] - value[bottom] * per_unit, abs=0.3)
+        scales.append((per_unit, bar["yanchor"]))
+    return scales
 
 
 def decode(value):
@@ -134,8 +148,10 @@ def test_every_frame_moves_the_cursor_bars_and_top5_to_its_step(models):
     outlines = [s for s in shapes if s["yref"].endswith(" domain")]  # one per row of characters
     assert len(outlines) == 8 and shapes[:8] == outlines
     bars = shapes[8:14]  # then one path of bars per vector, in the order of the heatmaps
-    assert all(b["type"] == "path" for b in bars)
-    assert [b["xref"] for b in bars] == sorted({b["xref"] for b in bars}, key=lambda x: int(x[1:]))
+    assert all(b["type"] == "path" and b["ysizemode"] == "pixel" for b in bars)
+    assert len({(b["xref"], b["yref"]) for b in bars}) == 1  # every band in one subplot
+    scales = band_scales(fig, bars)
+    assert [z for _, z in scales] == sorted((z for _, z in scales), reverse=True)  # top to bottom
     for t in (0, 5, T - 1):
         frame = fig["frames"][t]
         assert set(frame) == {"name", "layout"}  # no trace moves (charts_gates says why)
@@ -144,9 +160,11 @@ def test_every_frame_moves_the_cursor_bars_and_top5_to_its_step(models):
         assert all([o["x0"], o["x1"]] == [t - 0.5, t + 0.5] for o in moved[:8])
         heights = np.array([bar_heights(b["path"]) for b in moved[8:14]])
         assert heights.shape == (6, n)
-        np.testing.assert_allclose(heights[0], trace.gates["input"][t, units], atol=BAR)
-        np.testing.assert_allclose(heights[4], trace.c[t, units], atol=BAR)
-        np.testing.assert_allclose(heights[5], trace.h[t, units], atol=BAR)
+        for r, values in ((0, trace.gates["input"]), (4, trace.c), (5, trace.h)):
+            per_unit = scales[r][0]  # whole pixels, and the labels' 3 significant digits
+            np.testing.assert_allclose(
+                heights[r] / per_unit, values[t, units], rtol=5e-3, atol=0.5 / per_unit
+            )
         top = models["LSTM"].top_k(trace.probs[t], 5)
         np.testing.assert_allclose([b["x1"] for b in moved[14:]], [p for _, p in top], atol=SENT)
         reading, *texts = frame["layout"]["annotations"]

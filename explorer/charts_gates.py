@@ -187,14 +187,11 @@ def gates_figure(
     # ---- the reading line on top: what is read at the cursor, what comes next
     reading = [_reading(tokens, bits, t, words) for t in range(T)]
     k_read = stack.add(PX["reading"])
-    layout[axis_names("x", k_read)[1]] = {"range": [0, 1], "visible": False, "fixedrange": True}
-    layout[axis_names("y", k_read)[1]] = {"range": [-1, 1], "visible": False, "fixedrange": True}
+    spaces = [k_read]  # rows of the stack that only make room (no axes: each subplot costs a draw)
 
     # ---- per-step summaries (their legend in a row of its own: it wraps on a phone)
     if summaries:
-        k_legend = stack.add(PX["legend"])
-        layout[axis_names("x", k_legend)[1]] = {"visible": False, "fixedrange": True}
-        layout[axis_names("y", k_legend)[1]] = {"visible": False, "fixedrange": True}
+        spaces.append(stack.add(PX["legend"]))
         k = char_panel(PX["summary"], words["summary"])
         xa, ya = axis_names("x", k)[0], axis_names("y", k)[0]
         for (name, share), colour in zip(summaries.items(), SUMMARY_COLOURS, strict=False):
@@ -322,8 +319,8 @@ def gates_figure(
     layout[axis_names("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "showgrid": False,
                                   "zeroline": False, "fixedrange": True}  # fmt: skip
     for k, _, _ in stack.rows:  # every row's place, now that the total height is known
-        if k in bands[1:]:
-            continue  # drawn in the first band's subplot, which spans them all
+        if k in spaces or k in bands[1:]:
+            continue  # room only, or drawn in the first band's subplot, which spans them all
         layout[axis_names("y", k)[1]] |= {
             "domain": [stack.domain(bands[-1])[0], stack.domain(k)[1]] if k == k_bars else stack.domain(k),
             "anchor": axis_names("x", k)[0],

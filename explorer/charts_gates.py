@@ -120,6 +120,10 @@ class _Stack:
         self.y += height
         return self.k
 
+    def rows_k(self) -> list[int]:
+        """Every row's axis number, top to bottom."""
+        return [k for k, _, _ in self.rows]
+
     def domain(self, k: int) -> list[float]:
         _, top, bottom = self.rows[k - 1]
         return [round(1 - bottom / self.y, 6), round(1 - top / self.y, 6)]
@@ -165,6 +169,7 @@ def gates_figure(
     notes: list[dict] = []
     cursors: list[dict] = []  # the column outlines: a layout shape on every row of characters
     char_axes: list[int] = []
+    owners: dict[int, int] = {}  # a row drawn in another row's subplot -> that row
     colour_bars: dict[int, int] = {}  # heatmap trace index -> its axis k
     x_range = window(step, T, view)
 
@@ -178,11 +183,16 @@ def gates_figure(
         notes.append({"text": title, "k": k})
         return k
 
-    def outline(k: int) -> None:
+    def outline(k: int, band: tuple[float, float] | None = None) -> None:
+        """The cursor's outline on row k: its whole subplot, or band (y0, y1) of a shared one."""
+        owner = owners.get(k, k)
+        y = axis_names("y", owner)[0]
+        span = (
+            {"yref": y, "y0": band[0], "y1": band[1]} if band else {"yref": f"{y} domain", "y0": 0, "y1": 1}
+        )
         cursors.append(
-            {"type": "rect", "xref": axis_names("x", k)[0], "yref": f"{axis_names('y', k)[0]} domain", **_column(step),
-             "y0": 0, "y1": 1, "line": CURSOR}
-        )  # fmt: skip
+            {"type": "rect", "xref": axis_names("x", owner)[0], **_column(step), **span, "line": CURSOR}
+        )
 
     # ---- the reading line on top: what is read at the cursor, what comes next
     reading = [_reading(tokens, bits, t, words) for t in range(T)]
@@ -216,11 +226,27 @@ def gates_figure(
         }
         outline(k)
 
-    # ---- one heatmap per gate and state
+    # ---- one heatmap per gate and state, in groups that share a subplot (each subplot costs
+    # every draw a few ms); a group ends at a row labelled with the characters, which its x
+    # axis shows under it. A group's y axis counts pixels down from its top.
     heat_px = max(n * row_px, 36)
+    labelled_rows = sorted(_unit_ticks(unit_labels, row_px))
+    group: list[int] = []
     for panel in panels:
+        if not group or len(char_axes) - 1 in labelled:
+            group = []  # the row above carries labels: a new subplot starts here
         k = char_panel(heat_px, panel.title)
-        xa, ya = axis_names("x", k)[0], axis_names("y", k)[0]
+        group.append(k)
+        owners[k] = group[0]
+        band_top = stack.rows[k - 1][1] - stack.rows[group[0] - 1][1]  # in its subplot's pixels
+        xa, ya = axis_names("x", group[0])[0], axis_names("y", group[0])[0]
+        centres = band_top + (np.arange(n) + 0.5) * (heat_px / n)
+        axis = layout.setdefault(axis_names("y", group[0])[1], {
+            "tickmode": "array", "tickvals": [], "ticktext": [], "tickfont": {"size": 9 if row_px > 8 else 8},
+            "fixedrange": True, "showgrid": False, "zeroline": False})  # fmt: skip
+        axis["range"] = [band_top + heat_px, 0]
+        axis["tickvals"] += [round(float(centres[i]), 2) for i in labelled_rows]
+        axis["ticktext"] += [unit_labels[i] for i in labelled_rows]
         lo, hi = RANGES[panel.scale]
         colorscale = SCALES[panel.scale]
         if panel.scale == "cell" and cell is not None:
@@ -232,15 +258,14 @@ def gates_figure(
         if first_of_scale:  # one colour bar per scale: each bar costs the browser ~7 ms per draw,
             colour_bars[len(data)] = k  # and the titles of the others state their range
         data.append(
-            {"type": "heatmap", "z": panel.values[:, units].T, "x": steps, "y": np.arange(n), "xaxis": xa,
+            {"type": "heatmap", "z": panel.values[:, units].T, "x": steps, "y": centres, "xaxis": xa,
              "yaxis": ya, "zmin": lo, "zmax": hi, "colorscale": colorscale, "colorbar": bar,
              "showscale": first_of_scale,
              "customdata": np.broadcast_to(units.astype(np.int16)[:, None], (n, T)), "name": panel.name,
              "hovertemplate": (f"{escape_html(words['step'])} %{{x}} · {escape_html(words['unit'])} %{{customdata}}"
                                f"<br>{escape_html(words['value'])}: %{{z:.3f}}<extra></extra>")}
         )  # fmt: skip
-        layout[axis_names("y", k)[1]] = _unit_axis(unit_labels, row_px)
-        outline(k)
+        outline(k, (band_top, band_top + heat_px))
 
     # ---- surprise strip
     k = char_panel(PX["strip"], words["surprise"])
@@ -253,10 +278,13 @@ def gates_figure(
     layout[axis_names("y", k)[1]] = {"showticklabels": False, "fixedrange": True, "range": [-0.5, 0.5]}
     outline(k)
 
-    for i, k in enumerate(char_axes):
+    for k in char_axes:
+        if k in owners and owners[k] != k:
+            continue  # its group's x axis: labelled when the group's last row is
+        last = max(j for j, row in enumerate(char_axes) if owners.get(row, row) == k)
         layout[axis_names("x", k)[1]] = {
             "range": x_range,
-            "showticklabels": i in labelled,
+            "showticklabels": last in labelled,
             "tickmode": "array",
             "tickvals": steps,
             "ticktext": labels,
@@ -319,10 +347,11 @@ def gates_figure(
     layout[axis_names("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "showgrid": False,
                                   "zeroline": False, "fixedrange": True}  # fmt: skip
     for k, _, _ in stack.rows:  # every row's place, now that the total height is known
-        if k in spaces or k in bands[1:]:
-            continue  # room only, or drawn in the first band's subplot, which spans them all
+        if k in spaces or k in bands[1:] or owners.get(k, k) != k:
+            continue  # room only, or drawn in the first row's subplot of its group
+        rows_of_k = bands if k == k_bars else [row for row in stack.rows_k() if owners.get(row, row) == k]
         layout[axis_names("y", k)[1]] |= {
-            "domain": [stack.domain(bands[-1])[0], stack.domain(k)[1]] if k == k_bars else stack.domain(k),
+            "domain": [stack.domain(rows_of_k[-1])[0], stack.domain(k)[1]],
             "anchor": axis_names("x", k)[0],
             **FIXED_AXIS,
         }
@@ -467,22 +496,12 @@ def _reading(tokens: list[str], bits: np.ndarray, t: int, words: dict[str, str])
     )
 
 
-def _unit_axis(unit_labels: list[str], row_px: int) -> dict:
-    """Rows top to bottom; every row labelled when rows are tall enough, else every k-th
-    plain row (each row still hovers with its unit) and every labelled (tracker) row."""
-    n = len(unit_labels)
+def _unit_ticks(unit_labels: list[str], row_px: int) -> set[int]:
+    """The rows (top to bottom) that get their unit's tick label: every row when rows are tall
+    enough, else every k-th plain row (each row still hovers with its unit) and every labelled
+    (tracker) row."""
     every = max(1, -(-11 // row_px))
-    rows = [i for i in range(n) if i % every == 0 or not unit_labels[i].isdigit()]
-    return {
-        "range": [n - 0.5, -0.5],
-        "tickmode": "array",
-        "tickvals": rows,
-        "ticktext": [unit_labels[i] for i in rows],
-        "tickfont": {"size": 9 if row_px > 8 else 8},
-        "fixedrange": True,
-        "showgrid": False,
-        "zeroline": False,
-    }
+    return {i for i, label in enumerate(unit_labels) if i % every == 0 or not label.isdigit()}
 
 
 def _note(note: dict, stack: _Stack) -> dict:

@@ -145,8 +145,15 @@ def test_every_frame_moves_the_cursor_bars_and_top5_to_its_step(models):
     units = rows(at)
     n, shapes = len(units), fig["layout"]["shapes"]
     assert len(shapes) == 8 + 6 + 5
-    outlines = [s for s in shapes if s["yref"].endswith(" domain")]  # one per row of characters
-    assert len(outlines) == 8 and shapes[:8] == outlines
+    outlines = shapes[:8]  # one per row of characters: the summary, six heatmaps, the strip
+    assert all(o["type"] == "rect" for o in outlines)
+    for hm in heatmaps_of(fig).values():  # each heatmap's outline frames exactly its own rows
+        y = decode(hm["y"])
+        around = [o for o in outlines if (o["xref"], o["yref"]) == (hm["xaxis"], hm["yaxis"])]
+        assert [o for o in around if o["y0"] <= y.min() and y.max() <= o["y1"]] == [
+            o for o in around if o["y0"] < y.max() and y.min() < o["y1"]
+        ]
+        assert len([o for o in around if o["y0"] <= y.min() and y.max() <= o["y1"]]) == 1
     bars = shapes[8:14]  # then one path of bars per vector, in the order of the heatmaps
     assert all(b["type"] == "path" and b["ysizemode"] == "pixel" for b in bars)
     assert len({(b["xref"], b["yref"]) for b in bars}) == 1  # every band in one subplot

@@ -25,12 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 from plotly.colors import sample_colorscale
 
-from explorer.charts import DIGITS, RANGES, SCALES, SURPRISE_MAX, RawFigure, axis_names, raw_figure
+from explorer.charts import DIGITS, LOOK, RANGES, SCALES, SURPRISE_MAX, RawFigure, axis_names, raw_figure
 from explorer.visual import DIVERGING, SURPRISE, char_label, escape_html
 from lstm_engine.analyses.unit_stats import CellScale
 
 FRAME_MS = 350  # Play: milliseconds per character
-BAR_X = 5  # x units per bar on the bar rows' axes: integer bar edges keep the paths short
+BAR_X = 2  # x units per bar on the bars' axis: bar j spans 2j ± 1, so every edge is an integer
+BAR_GAP_PX = 2  # the white line drawn between neighbouring bars
 ROW_PX = {"few": 12, "many": 8}  # heatmap row height: up to 24 units, more
 TICK_FONT = {"size": 12, "family": "monospace"}
 # heights in pixels: rows of the stack, and the gaps for a row's title and tick labels
@@ -326,7 +327,7 @@ def gates_figure(
         "zeroline": False,
     }
     layout[axis_names("x", k_bars)[1]] = {
-        "range": [-BAR_X / 2, BAR_X * (n - 0.5)],
+        "range": [-0.75 * BAR_X, BAR_X * (n - 0.25)],  # a little room beyond the outer bars
         "fixedrange": True,
         "tickmode": "array",
         "tickvals": [BAR_X * j for j in range(n)],
@@ -407,7 +408,7 @@ def gates_figure(
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": stack.domain(2)[1] if summaries else 1,
                    "yanchor": "top", "font": {"size": 12}},
         "annotations": [*moving_notes(step, True), *(_note(note, stack) for note in notes)],
-        "shapes": moving_shapes(step, True),
+        "shapes": [*moving_shapes(step, True), _gaps(n, floors, bar_ax)],  # the gaps stay put
         "sliders": [{"active": step, "x": 0, "len": 1, "xanchor": "left", "y": 1 + (MARGIN["t"] - TOOLBAR_PX - 40) / stack.y,
                      "yanchor": "top", "pad": {"t": 8, "b": 0}, "ticklen": 3, "minorticklen": 0,
                      "currentvalue": {"visible": False}, "font": {"size": 1, "color": "rgba(0,0,0,0)"},
@@ -437,23 +438,33 @@ def _column(t: int) -> dict:
 def bars_paths(values: np.ndarray, span: tuple[float, float], px: float) -> list[str]:
     """One SVG path of bars per row of values ((T, n) values -> T paths): bar j of a row rises
     from its band's zero line to values[t, j] (clipped to span, the band's range) over x in
-    BAR_X·j ± 2, its height in whole pixels up (the band is px pixels tall for the span).
+    BAR_X·j ± 1, its height in whole pixels up (the band is px pixels tall for the span).
 
-    The path is one polyline along the zero line, up and down each bar
-    ("M-2,0V28H2V0H3V-28H7V0H8…Z", drawn with ysizemode "pixel" from the zero line): a frame
-    holds six of these per step, most of what the browser receives. Why one path per row, not
-    one shape per bar: Plotly fills in and redraws every shape on each frame, and 192 bar
-    shapes made a cursor step ~30 ms slower."""
+    The path is one outline along the tops of the bars, which touch ("M-1,0V28H1V-14H3V0Z",
+    drawn with ysizemode "pixel" from the zero line); the white lines between them are one
+    shape that never moves (_gaps). A frame holds six of these paths per step, most of what
+    the browser receives. Why one path per row, not one shape per bar: Plotly fills in and
+    redraws every shape on each frame, and 192 bar shapes made a cursor step ~30 ms slower."""
     lo, hi = span
     v = np.clip(np.nan_to_num(np.asarray(values, dtype=float)), lo, hi)
     heights = np.rint(v * (px / (hi - lo))).astype(int) + 0
     n = v.shape[1]
     if n == 0:
         return ["" for _ in range(v.shape[0])]
-    walk = [f"H{BAR_X * j + 2}V0H{BAR_X * j + BAR_X - 2}V" for j in range(n - 1)] + [
-        f"H{BAR_X * n - BAR_X + 2}V0Z"
-    ]
-    return ["M-2,0V" + "".join(row) for row in np.char.add(heights.astype(str), np.array(walk)).tolist()]
+    walk = [f"H{BAR_X * j + 1}V" for j in range(n - 1)] + [f"H{BAR_X * n - 1}V0Z"]
+    return ["M-1,0V" + "".join(row) for row in np.char.add(heights.astype(str), np.array(walk)).tolist()]
+
+
+def _gaps(n: int, floors: list[float], axes: tuple[str, str]) -> dict:
+    """The white lines between neighbouring bars, from the bottom to the top of every band
+    (floors: each band's bottom on the bars' y axis, in pixels): a shape that no frame moves,
+    in the layer above the bars' (Plotly re-appends every shape a frame moves, so within one
+    layer the bars would end up on top of it)."""
+    path = "".join(
+        f"M{BAR_X * j + 1},{floor:g}V{floor + PX['bars']:g}" for floor in floors for j in range(n - 1)
+    )
+    return {"type": "path", "xref": axes[0], "yref": axes[1], "path": path,
+            "line": {"color": LOOK["plot_bgcolor"], "width": BAR_GAP_PX}}  # fmt: skip
 
 
 def _bars(path: str, where: tuple[str, str, float] | None) -> dict:
@@ -465,7 +476,7 @@ def _bars(path: str, where: tuple[str, str, float] | None) -> dict:
         return moving
     x, y, zero = where
     return {"type": "path", "xref": x, "yref": y, "ysizemode": "pixel", "yanchor": round(zero, 2),
-            "fillcolor": BAR_COLOUR, "line": {"width": 0}, **moving}  # fmt: skip
+            "layer": "between", "fillcolor": BAR_COLOUR, "line": {"width": 0}, **moving}  # fmt: skip
 
 
 def _top_bar(r: int, prob: float, axes: tuple[str, str] | None) -> dict:

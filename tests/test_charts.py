@@ -162,6 +162,6 @@ def test_bars_paths_draw_one_bar_per_value_clipped_to_the_axis():
 
     rows = np.array([[0.5, -2.0, np.nan, 0.123456], [1.004, -0.004, -0.25, 10.0]])
     first, second = G.bars_paths(rows, (-1.0, 1.0), 56)  # 28 pixels per unit
-    assert first == "M-2,0V14H2V0H3V-28H7V0H8V0H12V0H13V3H17V0Z"  # bar j over 5j ± 2
-    assert second == "M-2,0V28H2V0H3V0H7V0H8V-7H12V0H13V28H17V0Z"
+    assert first == "M-1,0V14H1V-28H3V0H5V3H7V0Z"  # bar j over 2j ± 1
+    assert second == "M-1,0V28H1V0H3V-7H5V28H7V0Z"
     assert G.bars_paths(np.zeros((2, 0)), (0.0, 1.0), 56) == ["", ""]

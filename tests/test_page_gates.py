@@ -24,10 +24,10 @@ SENT = 0.5 * 10.0**-charts_gates.DIGITS + 1e-9  # the gates figure sends numbers
 
 def bar_heights(path: str) -> list[int]:
     """The heights in pixels of the bars in one row's path (charts_gates.bars_paths: from
-    M-2,0, each bar goes V height H x V0 H x: the V values alternate between a height and 0)."""
+    M-1,0, each bar goes V height H its right edge; the last V goes back to 0)."""
     ups = re.findall(r"V(-?[0-9]+)", path)
-    assert all(int(v) == 0 for v in ups[1::2])
-    return [int(v) for v in ups[::2]]
+    assert ups[-1] == "0" and path.endswith("Z")
+    return [int(v) for v in ups[:-1]]
 
 
 def band_scales(fig: dict, bars: list[dict]) -> list[tuple[float, float]]:
@@ -144,7 +144,9 @@ def test_every_frame_moves_the_cursor_bars_and_top5_to_its_step(models):
     assert play["method"] == "animate" and play["args"][1]["frame"]["redraw"] is False
     units = rows(at)
     n, shapes = len(units), fig["layout"]["shapes"]
-    assert len(shapes) == 8 + 6 + 5
+    assert len(shapes) == 8 + 6 + 5 + 1  # the last: the white gaps between bars, never moved
+    gaps = shapes[-1]
+    assert (gaps["xref"], gaps["yref"]) == (shapes[8]["xref"], shapes[8]["yref"]) and "fillcolor" not in gaps
     outlines = shapes[:8]  # one per row of characters: the summary, six heatmaps, the strip
     assert all(o["type"] == "rect" for o in outlines)
     for hm in heatmaps_of(fig).values():  # each heatmap's outline frames exactly its own rows
@@ -163,7 +165,7 @@ def test_every_frame_moves_the_cursor_bars_and_top5_to_its_step(models):
         frame = fig["frames"][t]
         assert set(frame) == {"name", "layout"}  # no trace moves (charts_gates says why)
         moved = frame["layout"]["shapes"]
-        assert len(moved) == len(shapes)
+        assert len(moved) == len(shapes) - 1
         assert all([o["x0"], o["x1"]] == [t - 0.5, t + 0.5] for o in moved[:8])
         heights = np.array([bar_heights(b["path"]) for b in moved[8:14]])
         assert heights.shape == (6, n)

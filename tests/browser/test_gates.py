@@ -190,14 +190,15 @@ def heatmaps_drawn(page) -> int:
 
 
 def bar_rows_drawn(page) -> int:
-    """How many drawn shapes span most of the figure's width: the six rows of bars at the
-    cursor's step (the outlines and the top-5 are narrower)."""
+    """How many drawn, filled shapes span most of the figure's width: the six rows of bars at
+    the cursor's step (the outlines and the top-5 are narrower, the gaps between bars unfilled)."""
     return page.evaluate(
         f"""() => {{
             const gd = document.querySelector('{GD}');
             const width = gd.getBoundingClientRect().width;
             return [...gd.querySelectorAll('.shapelayer path')]
-                .filter(p => p.getBoundingClientRect().width > 0.5 * width && p.getBoundingClientRect().height > 4).length;
+                .filter(p => p.getBoundingClientRect().width > 0.5 * width && p.getBoundingClientRect().height > 4)
+                .filter(p => Number(getComputedStyle(p).fillOpacity) > 0).length;
         }}"""
     )
 

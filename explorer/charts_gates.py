@@ -170,7 +170,7 @@ def gates_figure(
     notes: list[dict] = []
     cursors: list[dict] = []  # the column outlines: a layout shape on every row of characters
     char_axes: list[int] = []
-    owners: dict[int, int] = {}  # a row drawn in another row's subplot -> that row
+    owners: dict[int, int] = {}  # a row drawn in a shared subplot -> its group's first row
     colour_bars: dict[int, int] = {}  # heatmap trace index -> its axis k
     x_range = window(step, T, view)
 
@@ -306,6 +306,7 @@ def gates_figure(
             notes.append({"text": words["bars"], "k": k, "above": PX["title"]})
         notes.append({"text": panel.short, "k": k, "small": True})
         bands.append(k)
+        owners[k] = bands[0]
         lo, hi = RANGES[panel.scale]
         if panel.scale == "cell":  # unbounded: one symmetric range for every step
             hi = max(1.0, float(np.abs(panel.values[:, units]).max(initial=0.0))) * 1.05
@@ -348,11 +349,11 @@ def gates_figure(
     layout[axis_names("y", k_top)[1]] = {"range": [n_top - 0.5, -0.5], "showticklabels": False, "showgrid": False,
                                   "zeroline": False, "fixedrange": True}  # fmt: skip
     for k, _, _ in stack.rows:  # every row's place, now that the total height is known
-        if k in spaces or k in bands[1:] or owners.get(k, k) != k:
-            continue  # room only, or drawn in the first row's subplot of its group
-        rows_of_k = bands if k == k_bars else [row for row in stack.rows_k() if owners.get(row, row) == k]
+        if k in spaces or owners.get(k, k) != k:
+            continue  # room only, or drawn in the subplot of its group's first row
+        group_rows = [row for row in stack.rows_k() if owners.get(row, row) == k]
         layout[axis_names("y", k)[1]] |= {
-            "domain": [stack.domain(rows_of_k[-1])[0], stack.domain(k)[1]],
+            "domain": [stack.domain(group_rows[-1])[0], stack.domain(k)[1]],
             "anchor": axis_names("x", k)[0],
             **FIXED_AXIS,
         }
